@@ -1,0 +1,110 @@
+"""Turns a question into a reply: answer, clarify, smalltalk or decline. Pure: no I/O, no Telegram.
+
+The index is built once per `Knowledge`; asking only normalises the question itself. The outcome
+comes from calibrated thresholds on the match scores (see `Thresholds` and tests/calibrate.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from bot.index import DEFAULT_PARAMS, Index, IndexParams, Match
+from bot.knowledge import Intent, Knowledge
+from bot.text import Lang, Synonyms, detect_language, normalize
+
+ReplyKind = Literal["answer", "clarify", "smalltalk", "decline"]
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Score cut-offs that decide between answering, asking back and declining."""
+
+    #: The best intent is answered when it scores at least this...
+    answer: float
+    #: ...and leads the runner-up by at least this much; otherwise the user is asked to choose.
+    margin: float
+    #: Below this best score the question is declined; between this and `answer`, clarified.
+    clarify: float
+    #: A runner-up is offered in a "did you mean" list only when it scores at least this.
+    suggest: float
+
+
+# Produced by `python tests/calibrate.py` on tests/data/heldout.yaml (see that script); the
+# commit that changes these numbers says what the calibration printed.
+CALIBRATED: Final = Thresholds(answer=0.42, margin=0.04, clarify=0.30, suggest=0.26)
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    text: str
+    #: Telegram's language_code, or the user's /language choice: decides what the script can't.
+    lang_hint: str | None = None
+    #: Reply in this language whatever the question is written in (`ask --lang`, `/language`).
+    forced_lang: Lang | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    kind: ReplyKind
+    language: Lang
+    score: float
+    intent: Intent | None = None
+    suggestions: tuple[Intent, ...] = ()
+
+
+class Engine:
+    """Answers questions from one knowledge base; build a new Engine when the knowledge changes."""
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        thresholds: Thresholds = CALIBRATED,
+        params: IndexParams = DEFAULT_PARAMS,
+    ) -> None:
+        self.knowledge = knowledge
+        self.thresholds = thresholds
+        examples = (
+            (intent.id, question)
+            for intent in knowledge.intents.values()
+            for questions in intent.questions.values()
+            for question in questions
+        )
+        self.index = Index(examples, Synonyms(knowledge.synonyms), params)
+
+    def ask(self, question: Question) -> Reply:
+        language = question.forced_lang or detect_language(question.text, question.lang_hint)
+        if not normalize(question.text):
+            return Reply("decline", language, 0.0)
+        return self.decide(self.index.rank(question.text, limit=5), language)
+
+    def decide(self, matches: list[Match], language: Lang) -> Reply:
+        """Apply the thresholds to ranked matches (exposed so calibration can replay them)."""
+        t = self.thresholds
+        if not matches or matches[0].score < t.clarify:
+            return Reply("decline", language, matches[0].score if matches else 0.0)
+        best = matches[0]
+        intent = self.knowledge.intents[best.intent]
+        runner_up = matches[1].score if len(matches) > 1 else 0.0
+        if best.score >= t.answer and best.score - runner_up >= t.margin:
+            kind: ReplyKind = "smalltalk" if intent.kind == "smalltalk" else "answer"
+            return Reply(kind, language, best.score, intent)
+        candidates = tuple(
+            self.knowledge.intents[m.intent]
+            for m in matches[:3]
+            if m is best or m.score >= t.suggest
+        )
+        facts = tuple(c for c in candidates if c.kind == "fact")
+        if not facts:
+            # Only small talk is close: a "did you mean: hello?" would read oddly.
+            kind = "smalltalk" if best.score >= t.answer else "decline"
+            return Reply(kind, language, best.score, intent if kind == "smalltalk" else None)
+        return Reply("clarify", language, best.score, None, facts)
+
+    def answer_intent(self, intent_id: str, language: Lang) -> Reply | None:
+        """The reply for a chosen intent (button, deep link), or None if it no longer exists."""
+        intent = self.knowledge.intents.get(intent_id)
+        if intent is None:
+            return None
+        kind: ReplyKind = "smalltalk" if intent.kind == "smalltalk" else "answer"
+        return Reply(kind, language, 1.0, intent)

@@ -1,0 +1,120 @@
+"""Text normalisation, tokenising and language detection. Pure functions, no I/O.
+
+Two normalisations live here, for two different jobs:
+- `normalize` folds everything that should not change a match (case, punctuation, typographic
+  variants, ё/е, Kazakh letters typed without a Kazakh keyboard) and is used for matching only;
+- `normalize_quote` folds only white space and typographic quotes/dashes, so a quote check never
+  accepts a quote whose words differ from the document.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Final, Literal, get_args
+
+Lang = Literal["en", "ru", "kk"]
+LANGS: Final[tuple[Lang, ...]] = get_args(Lang)
+
+_TYPOGRAPHIC: Final = str.maketrans(
+    {
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2039": "'", "\u203a": "'",
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+        "\u2212": "-", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2026": "...",
+    }
+)  # fmt: skip
+_SPACES: Final = re.compile(r"\s+")
+
+#: Kazakh letters folded to the Russian letters people type when they lack a Kazakh keyboard.
+_KAZAKH_FOLD: Final = str.maketrans(
+    {"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и",
+     "ё": "е"}
+)  # fmt: skip
+_KAZAKH_LETTERS: Final = frozenset("әғқңөұүһі")
+#: Frequent Kazakh words written without Kazakh-only letters (so they say "kk", not "ru").
+_KAZAKH_WORDS: Final = frozenset(
+    "туралы деген бе ма ме ба па пе кандай калай кашан кай неше жане кайда орталык бар жок "
+    "андай осы мына сол керек сурак рахмет саламатсыз салем".split()
+)
+_WORD: Final = re.compile(r"\w+")
+_NON_WORD: Final = re.compile(r"[^\w\s]+")
+
+
+def normalize_quote(text: str) -> str:
+    """Fold white space and typographic quotes/dashes only; words and case stay as written."""
+    return _SPACES.sub(" ", text.translate(_TYPOGRAPHIC)).strip()
+
+
+def normalize(text: str) -> str:
+    """Fold a question for matching: NFKC, case, punctuation, typographic and Kazakh variants."""
+    folded = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHIC).casefold()
+    folded = folded.translate(_KAZAKH_FOLD).replace("_", " ")
+    return _SPACES.sub(" ", _NON_WORD.sub(" ", folded)).strip()
+
+
+def tokens(normalized: str) -> list[str]:
+    """Words of an already normalised text."""
+    return _WORD.findall(normalized)
+
+
+def detect_language(text: str, hint: str | None = None) -> Lang:
+    """Guess en/ru/kk from the script and Kazakh-only letters; `hint` (Telegram's
+    language_code or the user's choice) decides what the script alone cannot."""
+    hinted = _lang_from_code(hint)
+    lowered = unicodedata.normalize("NFKC", text).casefold()
+    cyrillic = latin = 0
+    for char in lowered:
+        if char in _KAZAKH_LETTERS:
+            return "kk"
+        if "\u0400" <= char <= "\u04ff":
+            cyrillic += 1
+        elif "a" <= char <= "z":
+            latin += 1
+    if cyrillic > latin:
+        if hinted == "kk" or _KAZAKH_WORDS.intersection(tokens(normalize(lowered))):
+            return "kk"
+        return "ru"
+    # Short Latin text from a Russian or Kazakh user is usually a name or an abbreviation
+    # ("UNRCCA", "UN Plaza"): answer in the user's own language.
+    if latin and (hinted == "en" or hinted is None or len(tokens(lowered)) > 2):
+        return "en"
+    return hinted or "en"
+
+
+def _lang_from_code(code: str | None) -> Lang | None:
+    if not code:
+        return None
+    prefix = code.lower().split("-")[0].split("_")[0]
+    return prefix if prefix in LANGS else None  # type: ignore[return-value]
+
+
+class Synonyms:
+    """Replaces every variant of a term with one canonical spelling, on normalised text.
+
+    Groups come from `intents/_bot.yaml` (e.g. SDG, SDGs, ЦУР, ТДМ) so a Russian "ЦУР" matches an
+    example that says "SDG". Multi-word variants ("united nations") go before single words.
+    """
+
+    def __init__(self, groups: Iterable[Iterable[str]] = ()) -> None:
+        mapping: dict[str, str] = {}
+        for group in groups:
+            variants = [normalize(v) for v in group if normalize(v)]
+            if not variants:
+                continue
+            canonical = variants[0].replace(" ", "_")
+            for variant in variants:
+                mapping.setdefault(variant, canonical)
+        self._mapping: Mapping[str, str] = mapping
+        ordered = sorted(mapping, key=len, reverse=True)
+        self._pattern = (
+            re.compile(r"(?<!\w)(" + "|".join(map(re.escape, ordered)) + r")(?!\w)")
+            if ordered
+            else None
+        )
+
+    def apply(self, normalized: str) -> str:
+        if self._pattern is None:
+            return normalized
+        return self._pattern.sub(lambda match: self._mapping[match.group(1)], normalized)

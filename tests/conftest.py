@@ -1,0 +1,35 @@
+"""Shared fixtures: the real knowledge base, an engine on it, and a hermetic environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import default_intents_dir, default_seeds_dir
+from bot.engine import Engine
+from bot.knowledge import Knowledge, load
+
+ROOT = Path(__file__).resolve().parent.parent
+INTENTS = default_intents_dir()
+SEEDS = default_seeds_dir()
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's shell settings never leak into a test."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(("TELEGRAM_", "BOT_")) or name == "PORT":
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def kb() -> Knowledge:
+    return load(INTENTS, SEEDS)
+
+
+@pytest.fixture(scope="session")
+def engine(kb: Knowledge) -> Engine:
+    return Engine(kb)
