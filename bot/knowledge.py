@@ -548,7 +548,13 @@ def closest_passage(quote: str, document: str) -> str:
     alignment = fuzz.partial_ratio_alignment(wanted, haystack)
     if alignment is None:
         return ""
-    return haystack[alignment.dest_start : alignment.dest_end]
+    start, end = alignment.dest_start, alignment.dest_end
+    # Widen to whole words: the alignment may cut a word the admin needs to see.
+    while start > 0 and not haystack[start - 1].isspace():
+        start -= 1
+    while end < len(haystack) and not haystack[end].isspace():
+        end += 1
+    return haystack[start:end]
 
 
 def _read_follow_ups(

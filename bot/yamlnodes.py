@@ -62,7 +62,10 @@ class Reader:
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = mark.line + 1 if mark else 1
-            self.report(line, f"YAML syntax: {error.problem or error.context}")
+            hint = ""
+            if isinstance(error.problem, str) and ("got '?'" in error.problem or "':'" in error.problem):
+                hint = " (put text containing '?' or ': ' in quotes, or write lists as '- item' lines)"
+            self.report(line, f"YAML syntax: {error.problem or error.context}{hint}")
             return None
         except yaml.YAMLError as error:
             self.report(1, f"YAML syntax: {error}")

@@ -1,0 +1,96 @@
+"""The engine: a question becomes an answer, a "did you mean", small talk, or a decline."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import CALIBRATED, Engine, Question
+from bot.index import Match
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "name"),
+    [
+        ("Who proposed the centre?", "en", "Tokayev"),
+        ("Кто предложил создать центр?", "ru", "Токаев"),
+        ("Орталықты кім ұсынды?", "kk", "Тоқаев"),
+        ("whose idea was the un sdg center in almaty", "en", "Tokayev"),  # unseen wording
+        ("who propsed teh centre", "en", "Tokayev"),  # typos
+        ("the centre, who proposed it?", "en", "Tokayev"),  # another word order
+        ("кто предложил центр ООН по ЦУР", "ru", "Токаев"),
+    ],
+)
+def test_a_question_gets_the_right_answer_in_its_language(engine, question, language, name):
+    reply = engine.ask(Question(question))
+    assert reply.kind == "answer", reply
+    assert reply.language == language
+    assert name in reply.intent.answer[language]
+    assert reply.intent.quotes
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What's the weather in Paris tomorrow?",
+        "How do I get a visa to Germany?",
+        "Какой курс доллара сегодня?",
+        "Ертең ауа райы қандай болады?",
+        "asdfghjkl",
+    ],
+)
+def test_an_off_topic_question_is_declined_without_a_quote(engine, question):
+    reply = engine.ask(Question(question))
+    assert reply.kind in ("decline", "clarify"), reply
+    assert reply.intent is None
+
+
+@pytest.mark.parametrize(
+    ("question", "language"), [("hello", "en"), ("привет", "ru"), ("сәлем", "kk")]
+)
+def test_greetings_are_answered_as_small_talk(engine, question, language):
+    reply = engine.ask(Question(question))
+    assert (reply.kind, reply.language) == ("smalltalk", language)
+    assert not reply.intent.quotes
+
+
+def test_forced_language_wins_over_the_script(engine):
+    reply = engine.ask(Question("Who proposed the centre?", forced_lang="kk"))
+    assert reply.language == "kk"
+    assert "Тоқаев" in reply.intent.answer[reply.language]
+
+
+def test_an_empty_question_is_declined(engine):
+    assert engine.ask(Question("?!…")).kind == "decline"
+
+
+def _matches(engine: Engine, *scores: float) -> list[Match]:
+    facts = [i.id for i in engine.knowledge.intents.values() if i.kind == "fact"]
+    return [Match(intent, score, 0) for intent, score in zip(facts, scores, strict=False)]
+
+
+def test_close_scores_ask_the_user_to_choose_between_two_or_three(engine):
+    high = CALIBRATED.answer + 0.1
+    reply = engine.decide(_matches(engine, high, high - 0.01, high - 0.02, 0.01), "en")
+    assert reply.kind == "clarify"
+    assert 2 <= len(reply.suggestions) <= 3
+
+
+def test_a_middling_score_is_clarified_and_a_low_one_declined(engine):
+    middling = (CALIBRATED.answer + CALIBRATED.clarify) / 2
+    assert engine.decide(_matches(engine, middling, 0.01), "en").kind == "clarify"
+    assert engine.decide(_matches(engine, CALIBRATED.clarify - 0.01), "en").kind == "decline"
+
+
+def test_a_clear_winner_is_answered(engine):
+    reply = engine.decide(_matches(engine, CALIBRATED.answer + 0.2, 0.05), "ru")
+    assert (reply.kind, reply.language) == ("answer", "ru")
+
+
+def test_answering_does_not_renormalise_the_knowledge_base(engine, monkeypatch):
+    calls = []
+    import bot.index
+
+    original = bot.index.normalize
+    monkeypatch.setattr(bot.index, "normalize", lambda text: calls.append(text) or original(text))
+    engine.ask(Question("Who proposed the centre?"))
+    assert len(calls) == 1  # only the question itself
