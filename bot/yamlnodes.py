@@ -32,6 +32,14 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean '{best[0]}'?)" if best else ""
 
 
+def _hint(error: yaml.MarkedYAMLError) -> str:
+    """PyYAML's wording for the most common admin slip: an unquoted '?' or ':' in a [list]."""
+    problem = str(error.problem or "")
+    if "got '?'" in problem or "got ':'" in problem:
+        return " (put text with '?' or ': ' in quotes, or write the list as '- item' lines)"
+    return ""
+
+
 def line_of(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
@@ -62,10 +70,7 @@ class Reader:
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = mark.line + 1 if mark else 1
-            hint = ""
-            if isinstance(error.problem, str) and ("got '?'" in error.problem or "':'" in error.problem):
-                hint = " (put text containing '?' or ': ' in quotes, or write lists as '- item' lines)"
-            self.report(line, f"YAML syntax: {error.problem or error.context}{hint}")
+            self.report(line, f"YAML syntax: {error.problem or error.context}{_hint(error)}")
             return None
         except yaml.YAMLError as error:
             self.report(1, f"YAML syntax: {error}")
