@@ -1,0 +1,92 @@
+"""Calibrate the engine's thresholds on the labelled held-out set, and show how well they transfer.
+
+    python tests/calibrate.py [tests/data/heldout.yaml]
+
+Each question is ranked once; then every threshold combination on a grid is replayed through
+`Engine.decide`, and the one with the best utility wins. Utility per question: in scope, +1 for the
+right answer, +0.5 for a "did you mean" that offers it, -1 for a wrong answer; off topic, +1 for a
+decline, -2 for an answer (a quote where the documents say nothing is the worst outcome). To show
+how much the choice overfits, the script also calibrates on one half and scores the other half.
+Copy the printed `Thresholds(...)` into bot/engine.py's CALIBRATED.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.config import default_intents_dir, default_seeds_dir
+from bot.engine import Engine, Thresholds
+from bot.evaluation import expected_kind, load_labelled
+from bot.knowledge import load
+
+GRID = {
+    "answer": np.arange(0.20, 0.70, 0.02),
+    "margin": np.arange(0.0, 0.16, 0.02),
+    "clarify": np.arange(0.12, 0.50, 0.02),
+    "suggest": np.arange(0.10, 0.50, 0.04),
+}
+
+
+def utility(engine: Engine, ranked, items, thresholds: Thresholds) -> float:
+    engine.thresholds = thresholds
+    total = 0.0
+    for (matches, lang), item in zip(ranked, items, strict=True):
+        reply = engine.decide(matches, lang)
+        kind = expected_kind(item, engine.knowledge)
+        got = reply.intent.id if reply.intent else None
+        if kind == "decline":
+            total += 1.0 if reply.kind == "decline" else (-2.0 if reply.kind == "answer" else 0.0)
+        elif reply.kind in ("answer", "smalltalk"):
+            total += 1.0 if got in item.expect else -1.0
+        elif reply.kind == "clarify":
+            total += 0.5 if any(s.id in item.expect for s in reply.suggestions) else 0.0
+    return total
+
+
+def calibrate(engine: Engine, ranked, items) -> tuple[Thresholds, float]:
+    best, best_score = None, -1e9
+    for answer, margin, clarify, suggest in itertools.product(*GRID.values()):
+        if clarify > answer or suggest > clarify + 1e-9:
+            continue
+        thresholds = Thresholds(
+            round(float(answer), 2), round(float(margin), 2), round(float(clarify), 2),
+            round(float(suggest), 2),
+        )  # fmt: skip
+        score = utility(engine, ranked, items, thresholds)
+        if score > best_score:
+            best, best_score = thresholds, score
+    assert best is not None
+    return best, best_score
+
+
+def main() -> None:
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent / "data/heldout.yaml")
+    engine = Engine(load(default_intents_dir(), default_seeds_dir()))
+    items = load_labelled(path)
+    ranked = []
+    for item in items:
+        from bot.text import detect_language
+
+        ranked.append((engine.index.rank(item.text, limit=5), detect_language(item.text)))
+    best, score = calibrate(engine, ranked, items)
+    print(f"{len(items)} questions; best utility {score:.1f} of {len(items)} with")
+    print(f"  {best}")
+    for name, half in (("even", 0), ("odd", 1)):
+        fit_items, fit_ranked = items[half::2], ranked[half::2]
+        other_items, other_ranked = items[1 - half :: 2], ranked[1 - half :: 2]
+        fitted, fit_score = calibrate(engine, fit_ranked, fit_items)
+        held = utility(engine, other_ranked, other_items, fitted)
+        print(
+            f"  fitted on the {name} half: utility {fit_score:.1f}/{len(fit_items)} there, "
+            f"{held:.1f}/{len(other_items)} on the other half ({fitted})"
+        )
+
+
+if __name__ == "__main__":
+    main()
