@@ -17,6 +17,8 @@ from rapidfuzz import process
 from bot.errors import Problem
 
 _STR_TAG = "tag:yaml.org,2002:str"
+#: libyaml's parser is about ten times faster and keeps the same marks; pure Python is the fallback.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALAR_KINDS = {
     "tag:yaml.org,2002:bool": "a yes/no value",
     "tag:yaml.org,2002:int": "a number",
@@ -66,7 +68,7 @@ class Reader:
             self.report(1, f"cannot read the file: {error.strerror}")
             return None
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = yaml.compose(text, Loader=_LOADER)
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = mark.line + 1 if mark else 1
