@@ -6,14 +6,25 @@ comes from calibrated thresholds on the match scores (see `Thresholds` and tests
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
 from bot.index import DEFAULT_PARAMS, Index, IndexParams, Match
 from bot.knowledge import Intent, Knowledge
-from bot.text import Lang, Synonyms, detect_language, normalize
+from bot.text import Lang, Synonyms, detect_language, normalize, tokens
 
 ReplyKind = Literal["answer", "clarify", "smalltalk", "decline"]
+
+#: A message longer than this is a question with pleasantries around it, not small talk.
+_SMALLTALK_MAX_WORDS: Final = 8
+_SENTENCE: Final = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+
+def _parts(text: str) -> list[str]:
+    """The whole message, plus each of its sentences when it has several."""
+    sentences = [s for s in _SENTENCE.split(text) if len(s.split()) >= 2]
+    return [text, *sentences] if len(sentences) > 1 else [text]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +87,26 @@ class Engine:
         language = question.forced_lang or detect_language(question.text, question.lang_hint)
         if not normalize(question.text):
             return Reply("decline", language, 0.0)
-        return self.decide(self.index.rank(question.text, limit=5), language)
+        return self.decide(self.rank(question.text), language)
+
+    def rank(self, text: str, limit: int = 5) -> list[Match]:
+        """Intents ranked for a message, each sentence of a chatty message scored on its own.
+
+        People wrap questions in greetings and context ("Hi! I'm writing an essay. Who proposed
+        the centre?"): the question sentence alone matches far better than the whole message,
+        and a greeting in a long message is not small talk.
+        """
+        best: dict[str, Match] = {}
+        for part in _parts(text):
+            for match in self.index.rank(part, limit=limit):
+                if match.intent not in best or match.score > best[match.intent].score:
+                    best[match.intent] = match
+        ranked = sorted(best.values(), key=lambda m: m.score, reverse=True)
+        if len(tokens(normalize(text))) > _SMALLTALK_MAX_WORDS:
+            facts = [m for m in ranked if self.knowledge.intents[m.intent].kind == "fact"]
+            if facts and facts[0].score >= self.thresholds.clarify:
+                ranked = facts
+        return ranked[:limit]
 
     def decide(self, matches: list[Match], language: Lang) -> Reply:
         """Apply the thresholds to ranked matches (exposed so calibration can replay them)."""

@@ -73,7 +73,7 @@ def main() -> None:
     for item in items:
         from bot.text import detect_language
 
-        ranked.append((engine.index.rank(item.text, limit=5), detect_language(item.text)))
+        ranked.append((engine.rank(item.text), detect_language(item.text)))
     best, score = calibrate(engine, ranked, items)
     print(f"{len(items)} questions; best utility {score:.1f} of {len(items)} with")
     print(f"  {best}")
