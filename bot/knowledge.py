@@ -61,6 +61,15 @@ MESSAGE_KEYS: Final[tuple[str, ...]] = (
     "error",  # something failed on our side
     "unknown_command",
     "inline_hint",  # inline mode with an empty query
+    # Telegram's command menu (setMyCommands) and profile (setMyShortDescription, ≤ 120 chars)
+    "command_start",
+    "command_help",
+    "command_topics",
+    "command_sources",
+    "command_language",
+    "command_about",
+    "command_ask",
+    "short_description",
 )
 
 

@@ -1,0 +1,348 @@
+"""The Telegram application: built from one `Config`, run by `python -m bot run`.
+
+`build_application(config, services)` wires PTB (rate limiter, concurrency, HTML defaults, the
+handlers, the error handler and the start/stop hooks); `run_command` loads the knowledge, opens the
+store and runs polling or the webhook until SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import logging
+import ssl
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Final
+from urllib.parse import urlparse
+
+import httpx
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseRateLimiter,
+    CallbackContext,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    ExtBot,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest
+
+from bot.config import Config
+from bot.engine import Engine
+from bot.errors import ConfigError
+from bot.handlers import Handlers, Services
+from bot.knowledge import Knowledge, load
+from bot.reload import Reloader, describe
+from bot.text import LANGS, Lang
+
+__all__ = ["Services", "build_application", "build_services", "run_command"]
+
+logger = logging.getLogger(__name__)
+
+#: Updates handled at the same time; one slow chat must not hold up the others.
+CONCURRENT_UPDATES: Final = 64
+HEARTBEAT_SECONDS: Final = 10.0
+#: Only what the handlers use; Telegram then does not send the rest at all.
+ALLOWED_UPDATES: Final = ("message", "edited_message", "callback_query", "inline_query")
+#: Commands shown in Telegram's menu, each described by the `command_<name>` UI text.
+MENU_COMMANDS: Final = ("start", "help", "topics", "sources", "language", "about", "ask")
+#: Setting the menu and descriptions waits at most this long, so a slow API never blocks start-up.
+PROFILE_TIMEOUT: Final = 20.0
+#: Private-chat media that get the "I only read text" reply.
+MEDIA: Final = (
+    filters.Sticker.ALL
+    | filters.PHOTO
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.ANIMATION
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.Document.ALL
+    | filters.LOCATION
+    | filters.VENUE
+    | filters.CONTACT
+    | filters.POLL
+    | filters.Dice.ALL
+)
+
+BotApp = Application[ExtBot[None], CallbackContext, dict, dict, dict, object]  # type: ignore[type-arg]
+
+
+def build_services(config: Config) -> Services:
+    """Load the knowledge base and open the store (the one real `Services`)."""
+    # Imported here so that tests, which inject their own store, never open SQLite.
+    from bot.store import Store
+
+    engine = Engine(load(config.intents_dir, config.seeds_dir))
+    store = Store(config.data_dir, retention_days=config.retention_days)
+    return Services(config=config, engine=engine, store=store)
+
+
+def build_application(
+    config: Config,
+    services: Services,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    rate_limiter: BaseRateLimiter | None = None,
+    live_reload: bool = True,
+) -> BotApp:
+    """The PTB application for `services`; tests inject a fake store, clock or rate limiter."""
+    handlers = Handlers(services, clock=clock)
+    app = (
+        Application.builder()
+        .token(config.require_token())
+        .base_url(config.api_base_url)
+        .request(
+            HTTPXRequest(
+                # One connection per update in flight, plus room for jobs and callback answers.
+                connection_pool_size=CONCURRENT_UPDATES + 16,
+                connect_timeout=5.0,
+                read_timeout=10.0,
+                write_timeout=10.0,
+                pool_timeout=5.0,
+                httpx_kwargs={"verify": tls_context()},
+            )
+        )
+        # Long polling gets its own connection, so it never waits behind replies.
+        .get_updates_request(
+            HTTPXRequest(
+                connection_pool_size=1,
+                connect_timeout=5.0,
+                read_timeout=5.0,  # PTB adds the long-poll timeout to this
+                httpx_kwargs={"verify": tls_context()},
+            )
+        )
+        # PTB's default is max_retries=0: a 429 would reach the error handler.
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                # A question deleted before we answer still gets its answer.
+                allow_sending_without_reply=True,
+            )
+        )
+        .post_init(_on_startup(services, live_reload))
+        .post_shutdown(_on_shutdown(services))
+        .build()
+    )
+    register(app, handlers)
+    return app
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """httpx's default certificate check, built once: loading the CA bundle takes ~0.1 s, and
+    every HTTP client would otherwise load its own."""
+    return httpx.create_ssl_context()
+
+
+def register(app: BotApp, h: Handlers) -> None:
+    """Add every handler. Order matters: the flood guard runs first, in its own group."""
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    app.add_handler(TypeHandler(Update, h.guard), group=-1)
+    app.add_handler(CommandHandler("start", h.start_command))
+    app.add_handler(CommandHandler("help", h.help_command))
+    app.add_handler(CommandHandler("about", h.about_command))
+    app.add_handler(CommandHandler("topics", h.topics_command))
+    app.add_handler(CommandHandler("sources", h.sources_command))
+    app.add_handler(CommandHandler("language", h.language_command))
+    app.add_handler(CommandHandler("ask", h.ask_command))
+    app.add_handler(MessageHandler(filters.COMMAND & private, h.unknown_command))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & private, h.on_private_text))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & groups, h.on_group_text))
+    app.add_handler(MessageHandler(MEDIA & private, h.on_media))
+    app.add_handler(CallbackQueryHandler(h.on_button))
+    app.add_handler(InlineQueryHandler(h.on_inline))
+    app.add_error_handler(h.on_error)
+
+
+# --- start-up and shutdown -----------------------------------------------------------------------
+
+
+def _on_startup(services: Services, live_reload: bool) -> Callable[[BotApp], object]:
+    async def post_init(app: BotApp) -> None:
+        """Menu and descriptions per language, then the background jobs."""
+        try:
+            await asyncio.wait_for(
+                publish_profile(app.bot, services.engine.knowledge), PROFILE_TIMEOUT
+            )
+        except TimeoutError:
+            logger.warning("setting the command menu timed out; the old one stays")
+        jobs = app.job_queue
+        if jobs is None:  # pragma: no cover - the job-queue extra is a dependency
+            logger.warning("no job queue: no heartbeat, no live reload")
+            return
+        beat = _heartbeat(services.config.heartbeat_file)
+        # A beat now: a job due "now" would be skipped, as the scheduler starts a moment later.
+        await beat(None)
+        jobs.run_repeating(beat, HEARTBEAT_SECONDS, first=HEARTBEAT_SECONDS)
+        if live_reload:
+            reloader = Reloader(
+                services.engine, services.config.intents_dir, services.config.seeds_dir
+            )
+            jobs.run_repeating(
+                _reload(services, reloader), services.config.reload_seconds, first=1
+            )
+
+    return post_init
+
+
+def _on_shutdown(services: Services) -> Callable[[BotApp], object]:
+    async def post_shutdown(app: BotApp) -> None:
+        """Write what the store still has queued before the process ends."""
+        await asyncio.to_thread(services.store.close)
+
+    return post_shutdown
+
+
+async def publish_profile(bot: ExtBot[None], knowledge: Knowledge) -> None:
+    """The command menu, description and short description in each language (and a default).
+
+    Each is read first and set only when it differs: Telegram throttles these calls hard, and a
+    bot restarted in a loop would otherwise wait out long 429s at every start.
+    """
+    await asyncio.gather(
+        *(
+            task
+            for code in (None, *LANGS)
+            for task in (
+                _publish_commands(bot, knowledge, code),
+                _publish_descriptions(bot, knowledge, code),
+            )
+        )
+    )
+
+
+async def _publish_commands(bot: ExtBot[None], knowledge: Knowledge, code: Lang | None) -> None:
+    commands = [
+        BotCommand(name, knowledge.message(f"command_{name}", code or "en"))
+        for name in MENU_COMMANDS
+    ]
+    try:
+        current = await bot.get_my_commands(language_code=code)
+        if [(c.command, c.description) for c in current] != [
+            (c.command, c.description) for c in commands
+        ]:
+            await bot.set_my_commands(commands, language_code=code)
+    except TelegramError as error:
+        # The bot answers fine without a menu; don't let this stop the start.
+        logger.warning("could not set the %s menu: %s", code or "default", type(error).__name__)
+
+
+async def _publish_descriptions(
+    bot: ExtBot[None], knowledge: Knowledge, code: Lang | None
+) -> None:
+    description = knowledge.message("about", code or "en")
+    short = knowledge.message("short_description", code or "en")
+    try:
+        current, current_short = await asyncio.gather(
+            bot.get_my_description(language_code=code),
+            bot.get_my_short_description(language_code=code),
+        )
+        if current.description != description:
+            await bot.set_my_description(description, language_code=code)
+        if current_short.short_description != short:
+            await bot.set_my_short_description(short, language_code=code)
+    except TelegramError as error:
+        logger.warning(
+            "could not set the %s description: %s", code or "default", type(error).__name__
+        )
+
+
+def _heartbeat(path: Path) -> Callable[[CallbackContext | None], Awaitable[None]]:  # type: ignore[type-arg]
+    failing = False
+
+    async def beat(context: CallbackContext | None) -> None:  # type: ignore[type-arg]
+        """Prove the event loop and the job queue are alive (read by `python -m bot health`)."""
+        nonlocal failing
+        try:
+            await asyncio.to_thread(write_heartbeat, path)
+        except OSError as error:
+            if not failing:
+                logger.warning("cannot write the heartbeat file %s: %s", path, error.strerror)
+            failing = True
+        else:
+            if failing:
+                logger.info("the heartbeat file is writable again")
+            failing = False
+
+    return beat
+
+
+def write_heartbeat(path: Path, now: float | None = None) -> None:
+    """The current Unix time, written atomically so `health` never reads half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_text(f"{time.time() if now is None else now:.3f}\n", encoding="utf-8")
+    partial.replace(path)
+
+
+def _reload(services: Services, reloader: Reloader) -> Callable[[CallbackContext], object]:  # type: ignore[type-arg]
+    async def reload(context: CallbackContext) -> None:  # type: ignore[type-arg]
+        """Follow edits of intents/ and seeds/; tell the admins what changed or what is broken."""
+        result = await asyncio.to_thread(reloader.check)
+        services.engine = reloader.engine  # one assignment: handlers see old or new, never a mix
+        if result is None:
+            return
+        text = describe(result)
+        for admin in sorted(services.config.admin_ids):
+            try:
+                await context.bot.send_message(admin, text)
+            except TelegramError as error:
+                logger.warning(
+                    "could not tell an admin about the reload: %s", type(error).__name__
+                )
+
+    return reload
+
+
+# --- python -m bot run ---------------------------------------------------------------------------
+
+
+def run_command(args: argparse.Namespace, config: Config) -> int:
+    """Run the bot until SIGINT/SIGTERM; polling by default, the webhook when configured."""
+    config.require_token()  # fail before loading anything, with the `python -m bot chat` hint
+    services = build_services(config)
+    try:
+        app = build_application(config, services)
+    except BaseException:
+        services.store.close()
+        raise
+    logger.info("starting in %s mode", config.mode)
+    try:
+        if config.mode == "webhook":
+            app.run_webhook(
+                listen=config.webhook_listen,
+                port=config.port,
+                url_path=webhook_path(config.webhook_url),
+                webhook_url=config.webhook_url,
+                secret_token=config.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        else:
+            app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        raise ConfigError(
+            "Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather"
+        ) from None
+    return 0
+
+
+def webhook_path(webhook_url: str | None) -> str:
+    """The local path PTB listens on: the public URL's path (`https://host/tg` → `tg`)."""
+    path = urlparse(webhook_url or "").path.strip("/")
+    return path or "telegram"
