@@ -72,10 +72,16 @@ def question_label(intent: Intent, lang: Lang) -> str:
     return questions[0] if questions else intent.id
 
 
+def source_title(source: Source) -> str:
+    """The document's headline, or its description in [brackets] when it has no headline
+    (the usual way a citation marks a title the cataloguer supplied)."""
+    return f"[{source.title}]" if source.title_is_descriptive else source.title
+
+
 def source_line(source: Source, lang: Lang, knowledge: Knowledge) -> str:
     return fill(
         knowledge.message("source_line", lang),
-        title=source.title,
+        title=source_title(source),
         publisher=source.publisher,
         date=format_date(source.date, lang, knowledge),
     )

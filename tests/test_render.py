@@ -71,3 +71,9 @@ def test_long_text_is_split_at_paragraphs_within_the_limit():
     assert len(parts) > 1
     assert all(len(part) <= 4096 for part in parts)
     assert " ".join(" ".join(parts).split()) == " ".join(text.split())
+
+
+def test_a_supplied_title_is_bracketed_so_it_never_passes_for_a_headline(engine):
+    text = to_text(engine.ask(Question("When was UN Plaza officially opened?")), engine.knowledge)
+    assert "[Kazakh Foreign Minister Murat Nurtleu visits the UN Plaza building in Almaty]" in text
+    assert "19 August 2023" in text
