@@ -25,12 +25,30 @@ from bot.engine import Engine, Thresholds
 from bot.evaluation import expected_kind, load_labelled
 from bot.knowledge import load
 
-GRID = {
-    "answer": np.arange(0.20, 0.70, 0.02),
-    "margin": np.arange(0.0, 0.16, 0.02),
-    "clarify": np.arange(0.12, 0.50, 0.02),
-    "suggest": np.arange(0.10, 0.50, 0.04),
-}
+def coarse_grid(ranked) -> dict[str, np.ndarray]:
+    """Candidate thresholds at quantiles of the observed scores, so the grid fits any scale."""
+    tops = np.array([m[0].score if m else 0.0 for m, _ in ranked])
+    gaps = np.array([m[0].score - m[1].score if len(m) > 1 else 0.0 for m, _ in ranked])
+    seconds = np.array([m[1].score if len(m) > 1 else 0.0 for m, _ in ranked])
+    levels = np.linspace(0.0, 1.0, 26)
+    return {
+        "answer": np.unique(np.quantile(tops, levels)),
+        "margin": np.unique(np.quantile(gaps, np.linspace(0.0, 0.6, 7))),
+        "clarify": np.unique(np.quantile(tops, levels)),
+        "suggest": np.unique(np.quantile(seconds, np.linspace(0.0, 1.0, 8))),
+    }
+
+
+def fine_grid(center: Thresholds, step: float) -> dict[str, np.ndarray]:
+    return {
+        name: np.clip(value + step * np.arange(-3, 4), 0.0, 1.0)
+        for name, value in (
+            ("answer", center.answer),
+            ("margin", center.margin),
+            ("clarify", center.clarify),
+            ("suggest", center.suggest),
+        )
+    }
 
 
 def utility(engine: Engine, ranked, items, thresholds: Thresholds) -> float:
@@ -50,13 +68,19 @@ def utility(engine: Engine, ranked, items, thresholds: Thresholds) -> float:
 
 
 def calibrate(engine: Engine, ranked, items) -> tuple[Thresholds, float]:
+    coarse, _ = search(engine, ranked, items, coarse_grid(ranked))
+    step = max(0.002, coarse.answer / 20)
+    return search(engine, ranked, items, fine_grid(coarse, step))
+
+
+def search(engine: Engine, ranked, items, grid) -> tuple[Thresholds, float]:
     best, best_score = None, -1e9
-    for answer, margin, clarify, suggest in itertools.product(*GRID.values()):
+    for answer, margin, clarify, suggest in itertools.product(*grid.values()):
         if clarify > answer or suggest > clarify + 1e-9:
             continue
         thresholds = Thresholds(
-            round(float(answer), 2), round(float(margin), 2), round(float(clarify), 2),
-            round(float(suggest), 2),
+            round(float(answer), 4), round(float(margin), 4), round(float(clarify), 4),
+            round(float(suggest), 4),
         )  # fmt: skip
         score = utility(engine, ranked, items, thresholds)
         if score > best_score:
