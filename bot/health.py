@@ -20,7 +20,8 @@ DEFAULT_MAX_AGE: Final = 60.0
 
 def health_command(args: argparse.Namespace, config: Config) -> int:
     """Print one line saying why the bot is healthy or not; return 0 only when it is."""
-    max_age = float(getattr(args, "max_age", None) or DEFAULT_MAX_AGE)
+    max_age = getattr(args, "max_age", None)
+    max_age = DEFAULT_MAX_AGE if max_age is None else float(max_age)
     healthy, reason = check_heartbeat(config.heartbeat_file, max_age)
     print(f"{'healthy' if healthy else 'unhealthy'}: {reason}")
     return 0 if healthy else 1
