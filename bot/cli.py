@@ -10,16 +10,17 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot import __version__
 from bot.config import Config, default_intents_dir, default_seeds_dir
-from bot.engine import Engine, Question
 from bot.errors import BotError, KnowledgeError
-from bot.knowledge import Knowledge, load
 from bot.logs import setup_logging
-from bot.render import to_json, to_text
 from bot.text import LANGS, Lang
+
+if TYPE_CHECKING:  # the engine pulls in numpy: `health` runs every 30 s and needs none of it
+    from bot.engine import Engine
+    from bot.knowledge import Knowledge
 
 logger = logging.getLogger(__name__)
 
@@ -135,10 +136,14 @@ def _lazy(module: str, name: str) -> Command:
 
 
 def load_engine(config: Config) -> Engine:
+    from bot.engine import Engine
+
     return Engine(load_knowledge(config))
 
 
 def load_knowledge(config: Config) -> Knowledge:
+    from bot.knowledge import load
+
     return load(config.intents_dir, config.seeds_dir)
 
 
@@ -160,6 +165,9 @@ def ask_command(args: argparse.Namespace, config: Config) -> int:
 
 
 def _answer(engine: Engine, text: str, forced: Lang | None, as_json: bool, out: TextIO) -> None:
+    from bot.engine import Question
+    from bot.render import to_json, to_text
+
     reply = engine.ask(Question(text, forced_lang=forced))
     if as_json:
         out.write(json.dumps(to_json(reply, engine.knowledge), ensure_ascii=False) + "\n")
@@ -169,6 +177,9 @@ def _answer(engine: Engine, text: str, forced: Lang | None, as_json: bool, out: 
 
 
 def chat_command(args: argparse.Namespace, config: Config) -> int:
+    from bot.engine import Question
+    from bot.render import to_text
+
     engine = load_engine(config)
     interactive = sys.stdin.isatty()
     if interactive:
