@@ -19,7 +19,7 @@ from typing import Final
 from urllib.parse import urlparse
 
 import httpx
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
@@ -43,7 +43,7 @@ from bot.engine import Engine
 from bot.errors import ConfigError
 from bot.handlers import Handlers, Services
 from bot.knowledge import Knowledge, load
-from bot.reload import Reloader, describe
+from bot.reload import describe
 from bot.text import LANGS, Lang
 
 __all__ = ["Services", "build_application", "build_services", "run_command"]
@@ -57,6 +57,14 @@ HEARTBEAT_SECONDS: Final = 10.0
 ALLOWED_UPDATES: Final = ("message", "edited_message", "callback_query", "inline_query")
 #: Commands shown in Telegram's menu, each described by the `command_<name>` UI text.
 MENU_COMMANDS: Final = ("start", "help", "topics", "sources", "language", "about", "ask")
+#: Admin commands: never in the public menu; each admin's own chat gets a menu with them
+#: (English, like the admin texts). Anyone else gets the unknown-command reply.
+ADMIN_COMMANDS: Final = {
+    "stats": "Questions, languages, outcomes, top intents [24h|7d|30d|all]",
+    "unanswered": "Unanswered questions, grouped, with the closest intent [period]",
+    "feedback": "Votes per answer and the questions behind 👎 [period]",
+    "reload": "Reload intents/ and seeds/ now",
+}
 #: Setting the menu and descriptions waits at most this long, so a slow API never blocks start-up.
 PROFILE_TIMEOUT: Final = 20.0
 #: Private-chat media that get the "I only read text" reply.
@@ -134,7 +142,7 @@ def build_application(
                 allow_sending_without_reply=True,
             )
         )
-        .post_init(_on_startup(services, live_reload))
+        .post_init(_on_startup(services, handlers, live_reload))
         .post_shutdown(_on_shutdown(services))
         .build()
     )
@@ -161,6 +169,11 @@ def register(app: BotApp, h: Handlers) -> None:
     app.add_handler(CommandHandler("sources", h.sources_command))
     app.add_handler(CommandHandler("language", h.language_command))
     app.add_handler(CommandHandler("ask", h.ask_command))
+    # Admin commands check the user themselves and answer others as unknown_command does.
+    app.add_handler(CommandHandler("stats", h.stats_command))
+    app.add_handler(CommandHandler("unanswered", h.unanswered_command))
+    app.add_handler(CommandHandler("feedback", h.feedback_command))
+    app.add_handler(CommandHandler("reload", h.reload_command))
     app.add_handler(MessageHandler(filters.COMMAND & private, h.unknown_command))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & private, h.on_private_text))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & groups, h.on_group_text))
@@ -173,15 +186,22 @@ def register(app: BotApp, h: Handlers) -> None:
 # --- start-up and shutdown -----------------------------------------------------------------------
 
 
-def _on_startup(services: Services, live_reload: bool) -> Callable[[BotApp], object]:
+def _on_startup(
+    services: Services, handlers: Handlers, live_reload: bool
+) -> Callable[[BotApp], object]:
     async def post_init(app: BotApp) -> None:
-        """Menu and descriptions per language, then the background jobs."""
+        """Menu and descriptions per language, the admins' menus, then the background jobs."""
+        knowledge = services.engine.knowledge
         try:
+            await asyncio.wait_for(publish_profile(app.bot, knowledge), PROFILE_TIMEOUT)
             await asyncio.wait_for(
-                publish_profile(app.bot, services.engine.knowledge), PROFILE_TIMEOUT
+                publish_admin_commands(app.bot, knowledge, services.config.admin_ids),
+                PROFILE_TIMEOUT,
             )
         except TimeoutError:
             logger.warning("setting the command menu timed out; the old one stays")
+        # Edits are noticed from now on, by the repeating check below or by an admin's /reload.
+        await asyncio.to_thread(handlers.watch_knowledge)
         jobs = app.job_queue
         if jobs is None:  # pragma: no cover - the job-queue extra is a dependency
             logger.warning("no job queue: no heartbeat, no live reload")
@@ -191,12 +211,7 @@ def _on_startup(services: Services, live_reload: bool) -> Callable[[BotApp], obj
         await beat(None)
         jobs.run_repeating(beat, HEARTBEAT_SECONDS, first=HEARTBEAT_SECONDS)
         if live_reload:
-            reloader = Reloader(
-                services.engine, services.config.intents_dir, services.config.seeds_dir
-            )
-            jobs.run_repeating(
-                _reload(services, reloader), services.config.reload_seconds, first=1
-            )
+            jobs.run_repeating(_reload(handlers), services.config.reload_seconds, first=1)
 
     return post_init
 
@@ -241,6 +256,29 @@ async def _publish_commands(bot: ExtBot[None], knowledge: Knowledge, code: Lang 
     except TelegramError as error:
         # The bot answers fine without a menu; don't let this stop the start.
         logger.warning("could not set the %s menu: %s", code or "default", type(error).__name__)
+
+
+async def publish_admin_commands(
+    bot: ExtBot[None], knowledge: Knowledge, admin_ids: frozenset[int]
+) -> None:
+    """Each admin's private chat gets the public menu plus the admin commands.
+
+    Failures are logged and ignored: an admin who never started the bot has no chat yet
+    ("chat not found"), and the commands work without a menu anyway.
+    """
+    commands = [
+        *(BotCommand(name, knowledge.message(f"command_{name}", "en")) for name in MENU_COMMANDS),
+        *(BotCommand(name, description) for name, description in ADMIN_COMMANDS.items()),
+    ]
+    wanted = [(c.command, c.description) for c in commands]
+    for admin in sorted(admin_ids):
+        scope = BotCommandScopeChat(admin)
+        try:
+            current = await bot.get_my_commands(scope=scope)
+            if [(c.command, c.description) for c in current] != wanted:
+                await bot.set_my_commands(commands, scope=scope)
+        except TelegramError as error:
+            logger.warning("could not set an admin's command menu: %s", type(error).__name__)
 
 
 async def _publish_descriptions(
@@ -291,21 +329,12 @@ def write_heartbeat(path: Path, now: float | None = None) -> None:
     partial.replace(path)
 
 
-def _reload(services: Services, reloader: Reloader) -> Callable[[CallbackContext], object]:  # type: ignore[type-arg]
+def _reload(handlers: Handlers) -> Callable[[CallbackContext], object]:  # type: ignore[type-arg]
     async def reload(context: CallbackContext) -> None:  # type: ignore[type-arg]
         """Follow edits of intents/ and seeds/; tell the admins what changed or what is broken."""
-        result = await asyncio.to_thread(reloader.check)
-        services.engine = reloader.engine  # one assignment: handlers see old or new, never a mix
-        if result is None:
-            return
-        text = describe(result)
-        for admin in sorted(services.config.admin_ids):
-            try:
-                await context.bot.send_message(admin, text)
-            except TelegramError as error:
-                logger.warning(
-                    "could not tell an admin about the reload: %s", type(error).__name__
-                )
+        result = await handlers.reload_knowledge()
+        if result is not None:
+            await handlers.tell_admins(context.bot, describe(result))
 
     return reload
 

@@ -4,11 +4,16 @@ Every handler is a method of `Handlers(services)`. Content decisions (what to an
 reads, which buttons it has) live in `engine` and `render`; this module only translates between
 Telegram updates and those values, and adds the things only a chat needs: the callback-data codec,
 group addressing, the flood guard, retries when sending, and the error handler.
+
+The admin commands (/stats, /unanswered, /feedback, /reload) answer only the users in
+`config.admin_ids`, and only in private chats: to anyone else, and in groups, they do not exist
+(the reply is exactly that of an unknown command), so nothing reveals that there is an admin side.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import html
 import logging
@@ -16,7 +21,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, Protocol, TypeVar
+from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 
 from telegram import (
     Bot,
@@ -38,8 +43,23 @@ from bot.config import Config
 from bot.engine import Engine, Question, Reply
 from bot.flood import FloodGuard, Verdict
 from bot.knowledge import Intent, Knowledge, Source
-from bot.render import Button, fill, question_label, source_line, split_message, to_html
+from bot.reload import Reloader, ReloadResult, describe
+from bot.render import (
+    Button,
+    fill,
+    question_label,
+    source_line,
+    source_title,
+    split_message,
+    to_html,
+)
+from bot.reports import feedback_text, stats_text, unanswered_text
 from bot.text import LANGS, Lang, detect_language, normalize
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from bot.store import Log
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +77,8 @@ INLINE_CACHE_SECONDS: Final = 60
 MAX_BUTTON_LABEL: Final = 60
 #: Language names as their speakers write them (not English UI text).
 LANGUAGE_NAMES: Final[Mapping[Lang, str]] = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
+#: What /reload says when the files are as they were (English, like all admin texts).
+NO_CHANGES: Final = "No changes: intents/ and seeds/ are as at the last reload."
 
 
 class Storage(Protocol):
@@ -79,6 +101,10 @@ class Storage(Protocol):
     def set_language(self, user_id: int, language: str) -> None: ...
 
     def language(self, user_id: int) -> str | None: ...
+
+    def log(self, since: dt.datetime | None = None) -> Log:
+        """Questions and votes from `since` on, for the admin texts (blocking: use a thread)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -170,6 +196,11 @@ class Handlers:
         self.services = services
         self.flood = FloodGuard(services.config.flood_burst, services.config.flood_rate, clock)
         self._retry_delays = tuple(retry_delays)
+        self._reloader: Reloader | None = None
+        #: One check at a time: the repeating job and /reload share the reloader.
+        self._reload_lock = asyncio.Lock()
+        #: The last failed reload while it is unfixed, so /reload can repeat its problems.
+        self._failure: ReloadResult | None = None
 
     # --- language ----------------------------------------------------------------------------
 
@@ -268,7 +299,9 @@ class Handlers:
         rows = []
         for number, source in enumerate(knowledge.sources.values(), 1):
             lines.append(f"{number}. {html.escape(source_line(source, lang, knowledge))}")
-            rows.append((Button(f"{number}. {_shorten(source.title)}", "source", source.id),))
+            rows.append(
+                (Button(f"{number}. {_shorten(source_title(source))}", "source", source.id),)
+            )
         await self._reply(
             message, "\n\n".join(lines), self._markup(tuple(rows), lang), _quote(update)
         )
@@ -302,6 +335,119 @@ class Handlers:
     async def unknown_command(self, update: Update, context: Context) -> None:
         """Any other /command (private chats only: in groups it may be another bot's)."""
         await self._reply_text(update, "unknown_command")
+
+    # --- admin commands ----------------------------------------------------------------------
+
+    async def stats_command(self, update: Update, context: Context) -> None:
+        """/stats [period] (admins): questions per day and language, outcomes, top intents."""
+        if await self._stranger(update, context):
+            return
+        store = self.services.store
+        text = await asyncio.to_thread(stats_text, store, *_period(context))
+        await self._reply_admin(update, text)
+
+    async def unanswered_command(self, update: Update, context: Context) -> None:
+        """/unanswered [period] (admins): declined and unclear questions, grouped, each with the
+        intent it comes closest to in the knowledge base in use."""
+        if await self._stranger(update, context):
+            return
+        store, engine = self.services.store, self.services.engine
+        text = await asyncio.to_thread(unanswered_text, store, engine, *_period(context))
+        await self._reply_admin(update, text)
+
+    async def feedback_command(self, update: Update, context: Context) -> None:
+        """/feedback [period] (admins): 👍/👎 per intent and the questions behind each 👎."""
+        if await self._stranger(update, context):
+            return
+        store = self.services.store
+        text = await asyncio.to_thread(feedback_text, store, *_period(context))
+        await self._reply_admin(update, text)
+
+    async def reload_command(self, update: Update, context: Context) -> None:
+        """/reload (admins): check intents/ and seeds/ now; say what changed, or what is broken
+        (`file:line` for each problem), or that nothing changed."""
+        if await self._stranger(update, context):
+            return
+        result = await self.reload_knowledge()
+        if result is not None:
+            text = describe(result)
+        elif self._failure is not None:
+            text = describe(self._failure)  # still broken: the problems stand
+        else:
+            text = html.escape(
+                f"{NO_CHANGES}\n{self.services.engine.knowledge.summary()}", quote=False
+            )
+        await self._reply_admin(update, text)
+        user = update.effective_user
+        if result is not None:
+            # The other admins would have heard it from the repeating check: tell them too.
+            others = self.services.config.admin_ids - {user.id if user else 0}
+            await self.tell_admins(context.bot, text, others)
+
+    # --- live reload -------------------------------------------------------------------------
+
+    def watch_knowledge(self) -> Reloader:
+        """The reloader over the configured intents/ and seeds/, created on first use from the
+        engine in use (call it at start-up: edits are noticed from then on)."""
+        if self._reloader is None:
+            config = self.services.config
+            self._reloader = Reloader(self.services.engine, config.intents_dir, config.seeds_dir)
+        return self._reloader
+
+    async def reload_knowledge(self) -> ReloadResult | None:
+        """Reload intents/ and seeds/ if they changed (in a thread); None if nothing to tell.
+
+        The switch to a new engine is one assignment: a question being answered meanwhile sees
+        the old engine or the new one, never a mix. A failed reload keeps the old engine.
+        """
+        async with self._reload_lock:
+            reloader = self._reloader or await asyncio.to_thread(self.watch_knowledge)
+            before = reloader.engine
+            result = await asyncio.to_thread(reloader.check)
+            if reloader.engine is not before:
+                self.services.engine = reloader.engine
+            if result is not None:
+                self._failure = None if result.ok else result
+        return result
+
+    async def tell_admins(
+        self, bot: Bot, text_html: str, admins: frozenset[int] | None = None
+    ) -> None:
+        """Send an admin text to each admin's private chat; one unreachable admin (never
+        started the bot, blocked it) does not stop the others."""
+        for admin in sorted(self.services.config.admin_ids if admins is None else admins):
+            try:
+                for part in admin_parts(text_html):
+                    await self._send(functools.partial(bot.send_message, admin, part))
+            except TelegramError as error:
+                logger.warning("could not send an admin message: %s", type(error).__name__)
+
+    def is_admin(self, update: Update) -> bool:
+        """An admin in their private chat (in a group, stats would reach every member)."""
+        user, chat = update.effective_user, update.effective_chat
+        return (
+            user is not None
+            and user.id in self.services.config.admin_ids
+            and chat is not None
+            and chat.type == ChatType.PRIVATE
+        )
+
+    async def _stranger(self, update: Update, context: Context) -> bool:
+        """True, after the unknown-command reply, for anyone who may not use admin commands."""
+        if self.is_admin(update):
+            return False
+        chat = update.effective_chat
+        if chat is not None and chat.type == ChatType.PRIVATE:
+            await self.unknown_command(update, context)
+        # In a group an unknown command gets no reply at all; neither does this one.
+        return True
+
+    async def _reply_admin(self, update: Update, text_html: str) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        for part in admin_parts(text_html):
+            await self._reply(message, part)
 
     # --- messages ----------------------------------------------------------------------------
 
@@ -727,7 +873,7 @@ def document_parts(source: Source, template: str) -> list[str]:
     limit = MessageLimit.MAX_TEXT_LENGTH
 
     def heading(part: int, parts: int) -> str:
-        title = fill(template, title=source.title, part=part, parts=parts)
+        title = fill(template, title=source_title(source), part=part, parts=parts)
         return f"<b>{html.escape(title)}</b>\n\n"
 
     budget = limit - len(heading(999, 999))
@@ -738,6 +884,22 @@ def document_parts(source: Source, template: str) -> list[str]:
         size -= 200
         chunks = split_message(source.text, size)
     return [heading(n, len(chunks)) + html.escape(c) for n, c in enumerate(chunks, 1)]
+
+
+def admin_parts(text_html: str) -> list[str]:
+    """An escaped admin text (reports, reload notices) as messages of ≤ 4096 visible characters.
+
+    Split on the plain text, then escaped again, so a cut never lands inside `&amp;`."""
+    plain = html.unescape(text_html)
+    return [
+        html.escape(part, quote=False)
+        for part in split_message(plain, MessageLimit.MAX_TEXT_LENGTH)
+    ]
+
+
+def _period(context: Context) -> list[str]:
+    """`/stats 30d` → ["30d"]; no argument → [] (each report has its own default)."""
+    return list(context.args or ())[:1]
 
 
 def _shorten(text: str, limit: int = MAX_BUTTON_LABEL) -> str:

@@ -17,7 +17,7 @@ from rapidfuzz import process
 from bot.errors import Problem
 
 _STR_TAG = "tag:yaml.org,2002:str"
-#: libyaml's parser is about ten times faster and keeps the same marks; pure Python is the fallback.
+#: libyaml's parser is about ten times faster and keeps the same marks; pure Python otherwise.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALAR_KINDS = {
     "tag:yaml.org,2002:bool": "a yes/no value",

@@ -35,6 +35,7 @@ from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Config
 from bot.engine import Engine
 from bot.handlers import Services, Storage
+from bot.store import Log
 
 TOKEN: Final = "123456789:AAFakeTokenForTests_do-not-log-me"
 BOT_ID: Final = 123456789
@@ -747,6 +748,10 @@ class FakeStore:
 
     def language(self, user_id: int) -> str | None:
         return self.languages.get(user_id)
+
+    def log(self, since: Any = None) -> Log:
+        """Nothing is kept for reports here; admin tests use the real store."""
+        return Log()
 
     def close(self) -> None:
         self.closed = True
