@@ -31,7 +31,7 @@ from bot.handlers import (
     encode_callback,
 )
 from bot.knowledge import Knowledge
-from bot.render import fill, question_label, source_line
+from bot.render import fill, question_label, source_line, source_title
 from bot.text import LANGS
 from tests.conftest import INTENTS, SEEDS
 from tests.fake_telegram import (
@@ -177,7 +177,7 @@ async def test_a_long_document_comes_in_parts_each_within_telegrams_limit(
     assert all(len(part.html) <= 4096 for part in parts)
     headings = [part.text.splitlines()[0] for part in parts]
     assert headings == [
-        fill(template, title=long_source.title, part=n, parts=len(parts))
+        fill(template, title=source_title(long_source), part=n, parts=len(parts))
         for n in range(1, len(parts) + 1)
     ]
     sent_text = " ".join(" ".join(part.text.split("\n\n", 1)[1].split()) for part in parts)
