@@ -25,6 +25,7 @@ from bot.engine import Engine, Thresholds
 from bot.evaluation import expected_kind, load_labelled
 from bot.knowledge import load
 
+
 def coarse_grid(ranked) -> dict[str, np.ndarray]:
     """Candidate thresholds at quantiles of the observed scores, so the grid fits any scale."""
     tops = np.array([m[0].score if m else 0.0 for m, _ in ranked])
