@@ -841,7 +841,8 @@ def _examples(engine: Engine) -> list[Intent]:
 
 
 def _topic_intents(knowledge: Knowledge, topic: str) -> list[Intent]:
-    return [intent for intent in knowledge.intents.values() if intent.topic == topic]
+    # Known gaps are answered with "the documents don't say": nothing to browse.
+    return [i for i in knowledge.intents.values() if i.topic == topic and i.kind != "gap"]
 
 
 def _offered(reply: Reply) -> list[Intent]:

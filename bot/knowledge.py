@@ -22,8 +22,10 @@ from bot.errors import KnowledgeError, Problem
 from bot.text import LANGS, Lang, normalize, normalize_quote
 from bot.yamlnodes import Reader, did_you_mean, line_of
 
-Kind = Literal["fact", "smalltalk"]
-KINDS: Final[tuple[Kind, ...]] = ("fact", "smalltalk")
+#: fact: answered with quotes; smalltalk: greetings and such, no quotes; gap: a question people
+#: ask that the documents don't answer, declined with a specific "the documents don't say".
+Kind = Literal["fact", "smalltalk", "gap"]
+KINDS: Final[tuple[Kind, ...]] = ("fact", "smalltalk", "gap")
 UI_FILE: Final = "_bot.yaml"
 SOURCES_FILE: Final = "sources.yaml"
 ID_PATTERN: Final = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -506,10 +508,10 @@ def _read_quotes(
 ) -> tuple[Quote, ...]:
     if "quotes" not in fields:
         if kind == "fact":
-            reader.report(node, f"{name} needs at least one quote (or kind: smalltalk)")
+            reader.report(node, f"{name} needs at least one quote (or kind: smalltalk or gap)")
         return ()
-    if kind == "smalltalk":
-        reader.report(fields["quotes"][0], f"smalltalk {name} must not have quotes")
+    if kind in ("smalltalk", "gap"):
+        reader.report(fields["quotes"][0], f"{kind} {name} must not have quotes")
         return ()
     quotes: list[Quote] = []
     for item in reader.sequence(fields["quotes"][1], f"the quotes of {name}") or ():

@@ -94,7 +94,7 @@ def to_text(reply: Reply, knowledge: Knowledge) -> str:
     """The reply as a user reads it, without markup (terminal chat, `ask`)."""
     lang = reply.language
     if reply.kind == "decline":
-        return knowledge.message("decline", lang)
+        return _decline_text(reply, knowledge)
     if reply.kind == "clarify":
         options = [f"  {n}. {question_label(i, lang)}" for n, i in enumerate(reply.suggestions, 1)]
         return "\n".join([knowledge.message("did_you_mean", lang), *options])
@@ -118,7 +118,7 @@ def to_html(reply: Reply, knowledge: Knowledge, feedback: bool = True) -> Render
     """The reply as Telegram HTML with its buttons: follow-ups, candidates, 👍/👎."""
     lang = reply.language
     if reply.kind == "decline":
-        return Rendered(html.escape(knowledge.message("decline", lang)))
+        return Rendered(html.escape(_decline_text(reply, knowledge)))
     if reply.kind == "clarify":
         rows = tuple((_ask_button(i, lang),) for i in reply.suggestions)
         return Rendered(html.escape(knowledge.message("did_you_mean", lang)), rows)
@@ -140,6 +140,13 @@ def to_html(reply: Reply, knowledge: Knowledge, feedback: bool = True) -> Render
             )
         )
     return Rendered("\n\n".join(parts), tuple(rows))
+
+
+def _decline_text(reply: Reply, knowledge: Knowledge) -> str:
+    """A known gap says what exactly the documents don't cover; anything else, the general text."""
+    if reply.intent is not None:
+        return reply.intent.answer[reply.language]
+    return knowledge.message("decline", reply.language)
 
 
 def _ask_button(intent: Intent, lang: Lang) -> Button:

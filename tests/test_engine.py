@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import CALIBRATED, Engine, Question
+from bot.engine import Engine, Question, Thresholds
 from bot.index import Match
 
 
@@ -63,26 +63,35 @@ def test_an_empty_question_is_declined(engine):
     assert engine.ask(Question("?!…")).kind == "decline"
 
 
+#: Fixed thresholds for the decision tests, so they don't depend on the last calibration.
+RULES = Thresholds(answer=0.40, margin=0.05, clarify=0.20, suggest=0.15)
+
+
+@pytest.fixture(scope="module")
+def ruled(kb) -> Engine:
+    return Engine(kb, thresholds=RULES)
+
+
 def _matches(engine: Engine, *scores: float) -> list[Match]:
     facts = [i.id for i in engine.knowledge.intents.values() if i.kind == "fact"]
     return [Match(intent, score, 0) for intent, score in zip(facts, scores, strict=False)]
 
 
-def test_close_scores_ask_the_user_to_choose_between_two_or_three(engine):
-    high = CALIBRATED.answer + 0.1
-    reply = engine.decide(_matches(engine, high, high - 0.01, high - 0.02, 0.01), "en")
+def test_close_scores_ask_the_user_to_choose_between_two_or_three(ruled):
+    high = RULES.answer + 0.1
+    reply = ruled.decide(_matches(ruled, high, high - 0.01, high - 0.02, 0.01), "en")
     assert reply.kind == "clarify"
     assert 2 <= len(reply.suggestions) <= 3
 
 
-def test_a_middling_score_is_clarified_and_a_low_one_declined(engine):
-    middling = (CALIBRATED.answer + CALIBRATED.clarify) / 2
-    assert engine.decide(_matches(engine, middling, 0.01), "en").kind == "clarify"
-    assert engine.decide(_matches(engine, CALIBRATED.clarify - 0.01), "en").kind == "decline"
+def test_a_middling_score_is_clarified_and_a_low_one_declined(ruled):
+    middling = (RULES.answer + RULES.clarify) / 2
+    assert ruled.decide(_matches(ruled, middling, 0.01), "en").kind == "clarify"
+    assert ruled.decide(_matches(ruled, RULES.clarify - 0.01), "en").kind == "decline"
 
 
-def test_a_clear_winner_is_answered(engine):
-    reply = engine.decide(_matches(engine, CALIBRATED.answer + 0.2, 0.05), "ru")
+def test_a_clear_winner_is_answered(ruled):
+    reply = ruled.decide(_matches(ruled, RULES.answer + 0.2, 0.05), "ru")
     assert (reply.kind, reply.language) == ("answer", "ru")
 
 
@@ -94,3 +103,43 @@ def test_answering_does_not_renormalise_the_knowledge_base(engine, monkeypatch):
     monkeypatch.setattr(bot.index, "normalize", lambda text: calls.append(text) or original(text))
     engine.ask(Question("Who proposed the centre?"))
     assert len(calls) == 1  # only the question itself
+
+
+GAP_FILE = """\
+version: 1
+intents:
+  - id: gap-director
+    kind: gap
+    questions:
+      en: [Who will direct the centre?, who is the head of the centre]
+      ru: [Кто будет руководить центром?]
+      kk: [Орталықты кім басқарады?]
+    answer:
+      en: The documents don't say who will lead the Centre.
+      ru: В документах не сказано, кто будет руководить центром.
+      kk: Құжаттарда орталықты кім басқаратыны айтылмаған.
+"""
+
+
+@pytest.fixture
+def engine_with_a_gap(tmp_path, kb) -> Engine:
+    import shutil
+
+    from bot.knowledge import load
+    from tests.conftest import INTENTS, SEEDS
+
+    intents = tmp_path / "intents"
+    shutil.copytree(INTENTS, intents)
+    (intents / "zz-gap-test.yaml").write_text(GAP_FILE, encoding="utf-8")
+    return Engine(load(intents, SEEDS))
+
+
+def test_a_known_gap_is_declined_with_what_exactly_the_documents_do_not_say(engine_with_a_gap):
+    from bot.render import to_html
+
+    reply = engine_with_a_gap.ask(Question("Who is going to direct the SDG centre?"))
+    assert reply.kind == "decline"
+    rendered = to_html(reply, engine_with_a_gap.knowledge)
+    assert "who will lead the Centre" in rendered.html
+    assert "<blockquote>" not in rendered.html
+    assert rendered.buttons == ()

@@ -236,3 +236,11 @@ def test_seed_documents_are_kept_byte_for_byte():
         pytest.skip("../shared/seeds is not beside this checkout")
     for original in shared.glob("*.txt"):
         assert (SEEDS / original.name).read_bytes() == original.read_bytes()
+
+
+def test_a_gap_intent_may_not_carry_a_quote(write_intents):
+    text = GOOD.replace("    topic: centre\n", "    kind: gap\n")
+    assert any(
+        "gap intent 'centre-who' must not have quotes" in p
+        for p in problems_for(write_intents(text))
+    )
