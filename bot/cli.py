@@ -49,6 +49,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `python -m bot eval … | head`: the reader has gone; nothing left to say.
+        sys.stderr.close()
+        return 0
 
 
 def _config(args: argparse.Namespace) -> Config:

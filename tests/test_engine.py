@@ -130,6 +130,7 @@ def engine_with_a_gap(tmp_path, kb) -> Engine:
 
     intents = tmp_path / "intents"
     shutil.copytree(INTENTS, intents)
+    (intents / "gaps.yaml").unlink(missing_ok=True)  # only this test's own gap
     (intents / "zz-gap-test.yaml").write_text(GAP_FILE, encoding="utf-8")
     return Engine(load(intents, SEEDS))
 

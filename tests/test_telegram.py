@@ -21,7 +21,7 @@ import pytest
 
 from bot.app import run_command, webhook_path, write_heartbeat
 from bot.config import Config
-from bot.engine import Engine, Question
+from bot.engine import Engine, Question, Thresholds
 from bot.errors import ConfigError
 from bot.handlers import (
     MAX_CALLBACK_BYTES,
@@ -264,25 +264,20 @@ async def test_an_answer_offers_follow_ups_and_a_follow_up_comes_as_a_new_messag
 
 
 async def test_a_did_you_mean_candidate_replaces_the_list_with_its_answer(
-    telegram: FakeTelegram, engine: Engine, kb: Knowledge
+    tmp_path: Path, kb: Knowledge
 ) -> None:
-    vague = next(
-        (
-            text
-            for text in ("centre", "UN", "un centre", "Almaty", "the resolution", "SDG")
-            if engine.ask(Question(text)).kind == "clarify"
-        ),
-        None,
-    )
-    if vague is None:
-        pytest.skip("no vague question makes this knowledge base ask back")
-    reply = engine.ask(Question(vague))
-    listing = await ask(telegram, vague)
-    assert listing.text == kb.message("did_you_mean", "en")
-    assert listing.labels == [question_label(i, "en") for i in reply.suggestions]
+    # Thresholds that never answer outright, so a plain question always asks back.
+    doubtful = Engine(kb, thresholds=Thresholds(answer=1.1, margin=0.0, clarify=0.0, suggest=0.0))
+    vague = "Who proposed the centre?"
+    reply = doubtful.ask(Question(vague))
+    assert reply.kind == "clarify"
+    async with running_bot(tmp_path, doubtful) as telegram:
+        listing = await ask(telegram, vague)
+        assert listing.text == kb.message("did_you_mean", "en")
+        assert listing.labels == [question_label(i, "en") for i in reply.suggestions]
 
-    telegram.press(listing, listing.labels[0])
-    answer = await telegram.next_reply()
+        telegram.press(listing, listing.labels[0])
+        answer = await telegram.next_reply()
     assert answer.method == "editMessageText"
     assert answer.message_id == listing.message_id
     assert reply.suggestions[0].answer["en"] in answer.text
