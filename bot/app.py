@@ -45,6 +45,7 @@ from bot.handlers import Handlers, Services
 from bot.knowledge import Knowledge, load
 from bot.reload import describe
 from bot.text import LANGS, Lang
+from bot.webhook import serve
 
 __all__ = ["Services", "build_application", "build_services", "run_command"]
 
@@ -104,12 +105,18 @@ def build_application(
     clock: Callable[[], float] = time.monotonic,
     rate_limiter: BaseRateLimiter | None = None,
     live_reload: bool = True,
+    updater: bool = True,
 ) -> BotApp:
-    """The PTB application for `services`; tests inject a fake store, clock or rate limiter."""
+    """The PTB application for `services`; tests inject a fake store, clock or rate limiter.
+
+    `updater=False` builds it without PTB's Updater, for `bot.webhook`'s own web server.
+    """
     handlers = Handlers(services, clock=clock)
+    builder = Application.builder()
+    if not updater:
+        builder = builder.updater(None)
     app = (
-        Application.builder()
-        .token(config.require_token())
+        builder.token(config.require_token())
         .base_url(config.api_base_url)
         .request(
             HTTPXRequest(
@@ -346,22 +353,17 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
     """Run the bot until SIGINT/SIGTERM; polling by default, the webhook when configured."""
     config.require_token()  # fail before loading anything, with the `python -m bot chat` hint
     services = build_services(config)
+    webhook = config.mode == "webhook"
     try:
-        app = build_application(config, services)
+        app = build_application(config, services, updater=not webhook)
     except BaseException:
         services.store.close()
         raise
     logger.info("starting in %s mode", config.mode)
     try:
-        if config.mode == "webhook":
-            app.run_webhook(
-                listen=config.webhook_listen,
-                port=config.port,
-                url_path=webhook_path(config.webhook_url),
-                webhook_url=config.webhook_url,
-                secret_token=config.webhook_secret,
-                allowed_updates=ALLOWED_UPDATES,
-            )
+        if webhook:
+            # Our own server instead of app.run_webhook, for /healthz on the webhook port.
+            asyncio.run(serve(app, config, webhook_path(config.webhook_url), ALLOWED_UPDATES))
         else:
             app.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:
@@ -372,6 +374,6 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
 
 
 def webhook_path(webhook_url: str | None) -> str:
-    """The local path PTB listens on: the public URL's path (`https://host/tg` → `tg`)."""
+    """The local path the webhook listens on: the public URL's path (`https://host/tg` → `tg`)."""
     path = urlparse(webhook_url or "").path.strip("/")
     return path or "telegram"

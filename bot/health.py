@@ -1,28 +1,41 @@
 """`python -m bot health`: exit 0 only while the running bot works (the container's HEALTHCHECK).
 
-The running bot writes `Config.heartbeat_file` every ~10 s from a JobQueue job, in polling and in
-webhook mode, so a fresh heartbeat proves its event loop and job queue are alive. This module runs
-every 30 s in the container: it must stay light, so it never imports telegram.
+The running bot writes `Config.heartbeat_file` every ~10 s from a JobQueue job, so a fresh
+heartbeat proves its event loop and job queue are alive. In polling mode this command reads that
+file. In webhook mode it asks the bot itself: `GET /healthz` on the webhook port answers 200 only
+while the application runs and its heartbeat is fresh (`bot.webhook`), which also proves that the
+port Telegram posts to is served. This module runs every 30 s in the container: it must stay
+light, so it never imports telegram.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+import urllib.error
+import urllib.request
 from datetime import datetime
 from pathlib import Path
 from typing import Final
+from urllib.parse import urlencode
 
 from bot.config import Config
 
 DEFAULT_MAX_AGE: Final = 60.0
+#: How long `GET /healthz` may take in webhook mode.
+HTTP_TIMEOUT: Final = 3.0
+#: Listen addresses that mean "every interface": the check then uses the loopback address.
+ANY_ADDRESS: Final = frozenset({"", "0.0.0.0", "::"})  # noqa: S104 - compared, not bound
 
 
 def health_command(args: argparse.Namespace, config: Config) -> int:
     """Print one line saying why the bot is healthy or not; return 0 only when it is."""
     max_age = getattr(args, "max_age", None)
     max_age = DEFAULT_MAX_AGE if max_age is None else float(max_age)
-    healthy, reason = check_heartbeat(config.heartbeat_file, max_age)
+    if config.mode == "webhook":
+        healthy, reason = check_endpoint(health_url(config, max_age))
+    else:
+        healthy, reason = check_heartbeat(config.heartbeat_file, max_age)
     print(f"{'healthy' if healthy else 'unhealthy'}: {reason}")
     return 0 if healthy else 1
 
@@ -60,3 +73,34 @@ def heartbeat_time(path: Path) -> float:
     except ValueError:
         return modified
     return stamp.timestamp()  # a naive time is taken as local time, as it was written
+
+
+def health_url(config: Config, max_age: float) -> str:
+    """The running bot's `/healthz` URL, reached from inside its own container."""
+    host = config.webhook_listen
+    if host in ANY_ADDRESS:
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{config.port}/healthz?{urlencode({'max_age': f'{max_age:g}'})}"
+
+
+def check_endpoint(url: str, timeout: float = HTTP_TIMEOUT) -> tuple[bool, str]:
+    """Whether `GET url` answers 200, and a reason to print."""
+    where = url.split("?", 1)[0]
+    # Never through a proxy from the environment: the bot is on this machine.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=timeout) as response:
+            status = response.status
+            body = response.read(200).decode("utf-8", "replace").strip()
+    except urllib.error.HTTPError as error:
+        body = error.read(200).decode("utf-8", "replace").strip()
+        error.close()
+        return False, f"{where} answered {error.code}" + (f" ({body})" if body else "")
+    except (urllib.error.URLError, OSError) as error:
+        why = getattr(error, "reason", None) or error
+        return False, f"no answer from {where}: {why} (is the bot running?)"
+    if status != 200:
+        return False, f"{where} answered {status}"
+    return True, f"{where} answered {status}" + (f" ({body})" if body else "")

@@ -605,7 +605,7 @@ async def test_the_container_command_answers_stays_healthy_and_stops_cleanly_on_
     assert api.token not in log_of(tmp_path)
 
 
-async def test_webhook_mode_accepts_only_updates_signed_with_the_secret(
+async def test_webhook_mode_accepts_only_signed_updates_and_serves_healthz_on_its_port(
     installed: Path, tmp_path: Path
 ) -> None:
     port = free_port()
@@ -636,11 +636,23 @@ async def test_webhook_mode_accepts_only_updates_signed_with_the_secret(
                 ):
                     async with http.post(url, json=update, headers=headers) as response:
                         assert response.status == expected, headers
+                async with http.post(
+                    url, data=b"{not json", headers={SECRET_HEADER: secret}
+                ) as response:
+                    assert response.status == 400
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    assert (response.status, await response.text()) == (200, "ok\n")
             reply = await api.next_reply(timeout=10)
             assert "Tokayev" in reply.text
-            await appears(tmp_path / "data" / "heartbeat", HEARTBEAT_SECONDS)
             status, line = await health(installed, tmp_path, env)
-            assert status == 0, line
+            assert (status, line.split(":")[0]) == (0, "healthy"), line
+            assert "/healthz answered 200" in line
             assert await stop(bot) == 0, log_of(tmp_path)
+        status, line = await health(installed, tmp_path, env)
+        assert status != 0
+        assert line.startswith("unhealthy: no answer from"), line
+    # post_shutdown flushed the store before the process ended.
+    with contextlib.closing(sqlite3.connect(tmp_path / "data" / "bot.sqlite3")) as db:
+        assert db.execute("SELECT count(*) FROM questions").fetchone() == (1,)
     assert api.token not in log_of(tmp_path)
     assert secret not in log_of(tmp_path)
