@@ -43,6 +43,7 @@ EXAMPLES: list[tuple[str, str]] = [
     ("greeting", "Привет"),
     ("greeting", "Сәлем"),
 ]
+EXAMPLES_BY_TEXT = {text: intent for intent, text in EXAMPLES}
 
 
 @pytest.fixture(scope="module")
@@ -174,9 +175,6 @@ def test_scores_are_in_unit_interval_best_first_one_per_intent(index: Index, que
     assert len({m.intent for m in matches}) == len(matches)
     assert all(0 <= m.example < len(index) for m in matches)
     assert all(EXAMPLES_BY_TEXT[index.example_texts[m.example]] == m.intent for m in matches)
-
-
-EXAMPLES_BY_TEXT = {text: intent for intent, text in EXAMPLES}
 
 
 def test_limit_caps_the_number_of_matches(index: Index):
