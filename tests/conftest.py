@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from bot.config import default_intents_dir, default_seeds_dir
 from bot.engine import Engine
 from bot.knowledge import Knowledge, load
+from bot.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 INTENTS = default_intents_dir()
@@ -33,3 +36,25 @@ def kb() -> Knowledge:
 @pytest.fixture(scope="session")
 def engine(kb: Knowledge) -> Engine:
     return Engine(kb)
+
+
+class Clock:
+    """A settable clock for the store, so tests decide when things were logged."""
+
+    def __init__(self, now: dt.datetime | None = None) -> None:
+        self.now = now or dt.datetime.now(dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
+    store = Store(tmp_path / "data", clock=clock)
+    yield store
+    store.close()

@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,7 @@ from bot.reports import (
     yaml_item,
 )
 from bot.store import Log, LoggedQuestion, LoggedVote, Store
+from tests.conftest import Clock
 
 NOW = dt.datetime(2025, 3, 6, 12, 0, tzinfo=dt.UTC)
 BUDGET = ("what is the budget", "What's the budget?", "what is the budget of the centre")
@@ -47,26 +47,6 @@ def question(
 
 def vote(intent: str, up: bool, asked: str | None = None) -> LoggedVote:
     return LoggedVote(NOW, "user-hash", intent, up, asked)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime.now(dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
-    store = Store(tmp_path / "data", clock=clock)
-    yield store
-    store.close()
 
 
 def log_question(store: Store, text: str, kind: str = "decline", intent: str | None = None,

@@ -7,37 +7,20 @@ import logging
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.store import DB_FILE, KEY_FILE, MIGRATIONS, Store, read_log
+from tests.conftest import Clock
 
 NOW = dt.datetime(2025, 3, 6, 12, 0, tzinfo=dt.UTC)
 USER = 987_654_321_123
 
 
-class Clock:
-    """A settable clock for the store, so tests decide when things were logged."""
-
-    def __init__(self, now: dt.datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
-    store = Store(tmp_path / "data", clock=clock)
-    yield store
-    store.close()
+    return Clock(NOW)
 
 
 def ask(store: Store, text: str = "What is the budget?", **fields: object) -> None:
