@@ -36,15 +36,16 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot.config import Config
 from bot.engine import Engine
 from bot.errors import ConfigError
 from bot.handlers import Handlers, Services
 from bot.knowledge import Knowledge, load
+from bot.memory import release_free_memory
 from bot.reload import describe
 from bot.text import LANGS, Lang
+from bot.transport import AiohttpRequest
 from bot.webhook import serve
 
 __all__ = ["Services", "build_application", "build_services", "run_command"]
@@ -94,6 +95,7 @@ def build_services(config: Config) -> Services:
     from bot.store import Store
 
     engine = Engine(load(config.intents_dir, config.seeds_dir))
+    release_free_memory()
     store = Store(config.data_dir, retention_days=config.retention_days)
     return Services(config=config, engine=engine, store=store)
 
@@ -119,23 +121,23 @@ def build_application(
         builder.token(config.require_token())
         .base_url(config.api_base_url)
         .request(
-            HTTPXRequest(
+            AiohttpRequest(
                 # One connection per update in flight, plus room for jobs and callback answers.
-                connection_pool_size=CONCURRENT_UPDATES + 16,
+                pool_size=CONCURRENT_UPDATES + 16,
                 connect_timeout=5.0,
                 read_timeout=10.0,
                 write_timeout=10.0,
                 pool_timeout=5.0,
-                httpx_kwargs={"verify": tls_context()},
+                ssl_context=tls_context(),
             )
         )
         # Long polling gets its own connection, so it never waits behind replies.
         .get_updates_request(
-            HTTPXRequest(
-                connection_pool_size=1,
+            AiohttpRequest(
+                pool_size=1,
                 connect_timeout=5.0,
                 read_timeout=5.0,  # PTB adds the long-poll timeout to this
-                httpx_kwargs={"verify": tls_context()},
+                ssl_context=tls_context(),
             )
         )
         # PTB's default is max_retries=0: a 429 would reach the error handler.

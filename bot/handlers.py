@@ -43,6 +43,7 @@ from bot.config import Config
 from bot.engine import Engine, Question, Reply
 from bot.flood import FloodGuard, Verdict
 from bot.knowledge import Intent, Knowledge, Source
+from bot.memory import release_free_memory
 from bot.reload import Reloader, ReloadResult, describe
 from bot.render import (
     Button,
@@ -406,6 +407,8 @@ class Handlers:
             result = await asyncio.to_thread(reloader.check)
             if reloader.engine is not before:
                 self.services.engine = reloader.engine
+                del before  # the old index: freed, then its pages handed back
+                await asyncio.to_thread(release_free_memory)
             if result is not None:
                 self._failure = None if result.ok else result
         return result

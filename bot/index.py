@@ -294,7 +294,9 @@ class Index:
             more_weights, more_bias = self._fit_softmax(p.seed + member)
             weights += more_weights
             bias += more_bias
-        return weights / p.ensemble, bias / p.ensemble
+        # Half precision halves the largest array of the index (features × intents); logits
+        # need about three significant digits, and the product is taken in float32.
+        return (weights / p.ensemble).astype(np.float16), bias / p.ensemble
 
     def _fit_softmax(self, seed: int) -> tuple[np.ndarray, np.ndarray]:
         p = self.params
@@ -444,7 +446,9 @@ class Index:
             minlength=n_intents,
         )
         if self._weights is not None and self._bias is not None:
-            logits = values.astype(np.float32) @ self._weights[columns] + self._bias
+            logits = (
+                values.astype(np.float32) @ self._weights[columns].astype(np.float32) + self._bias
+            )
             logits = (logits - logits.max()) / p.temperature
             probability = np.exp(logits.astype(np.float64))
             confidence = probability / probability.sum()

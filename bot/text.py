@@ -36,8 +36,31 @@ _KAZAKH_LETTERS: Final = frozenset("әғқңөұүһі")
 #: Frequent Kazakh words written without Kazakh-only letters (so they say "kk", not "ru").
 _KAZAKH_WORDS: Final = frozenset(
     "туралы деген бе ма ме ба па пе кандай калай кашан кай неше жане кайда орталык бар жок "
-    "андай осы мына сол керек сурак рахмет саламатсыз салем".split()
+    "андай осы мына сол керек сурак рахмет саламатсыз салем ким канша кимнин кайсы ушин "
+    "жумыс истейди болды болады болган ашылды куни жылы буу карар орталыгы сыртки".split()
 )
+#: Russian and Kazakh typed in Latin letters ("gde budet centr", "ortalyq qayda"): words that
+#: mark the language, since the script alone says English.
+_LATIN_RUSSIAN: Final = frozenset(
+    "kto chto gde kogda skolko pochemu zachem kakoy kakaya kakie kakoe budet eto kak oon tsur "
+    "centr tsentr rezolyuciya rezolyutsiya prinyali prinyata kazakhstana privet spasibo".split()
+)
+_LATIN_KAZAKH: Final = frozenset(
+    "qanday qalay qashan qayda qay neshe qansha boldy turaly ortalyq ortalygy qarar buu zhane "
+    "jane ushin rakhmet rahmet kandai kashan kaida".split()
+)
+#: Informal Latin → Cyrillic, longest first (Kazakh letters come out folded, as `normalize` does).
+_TO_CYRILLIC: Final = (
+    ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"),
+    ("ts", "ц"), ("ya", "я"), ("yu", "ю"), ("yo", "е"), ("ye", "е"), ("gh", "г"),
+    ("a", "а"), ("b", "б"), ("c", "ц"), ("d", "д"), ("e", "е"), ("f", "ф"), ("g", "г"),
+    ("h", "х"), ("i", "и"), ("j", "ж"), ("k", "к"), ("l", "л"), ("m", "м"), ("n", "н"),
+    ("o", "о"), ("p", "п"), ("q", "к"), ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"),
+    ("v", "в"), ("w", "у"), ("x", "кс"), ("y", "ы"), ("z", "з"), ("'", ""),
+)  # fmt: skip
+_LATIN_RUN: Final = re.compile("|".join(re.escape(latin) for latin, _ in _TO_CYRILLIC))
+_CYRILLIC_OF: Final = dict(_TO_CYRILLIC)
+_VOWELS: Final = frozenset("aeiouy")
 _WORD: Final = re.compile(r"\w+")
 _NON_WORD: Final = re.compile(r"[^\w\s]+")
 
@@ -76,11 +99,36 @@ def detect_language(text: str, hint: str | None = None) -> Lang:
         if hinted == "kk" or _KAZAKH_WORDS.intersection(tokens(normalize(lowered))):
             return "kk"
         return "ru"
+    latin_lang = transliterated_language(lowered)
+    if latin_lang:
+        return latin_lang
     # Short Latin text from a Russian or Kazakh user is usually a name or an abbreviation
     # ("UNRCCA", "UN Plaza"): answer in the user's own language.
     if latin and (hinted == "en" or hinted is None or len(tokens(lowered)) > 2):
         return "en"
     return hinted or "en"
+
+
+def transliterated_language(text: str) -> Lang | None:
+    """ "ru" or "kk" for Russian or Kazakh typed in Latin letters, by their marker words."""
+    words = set(tokens(text.casefold()))
+    kazakh, russian = len(words & _LATIN_KAZAKH), len(words & _LATIN_RUSSIAN)
+    if kazakh > russian:
+        return "kk"
+    return "ru" if russian else None
+
+
+def to_cyrillic(text: str) -> str:
+    """Russian or Kazakh typed in Latin letters, spelled in Cyrillic so it can match examples."""
+    return _LATIN_RUN.sub(_cyrillic_letter, text.casefold())
+
+
+def _cyrillic_letter(match: re.Match[str]) -> str:
+    latin, text, at = match.group(0), match.string, match.start()
+    # "y" after a vowel and not before one is "й" (kakoy, qayda); elsewhere "ы" (vy, bylo).
+    if latin == "y" and at and text[at - 1] in "aeiou" and text[at + 1 : at + 2] not in _VOWELS:
+        return "й"
+    return _CYRILLIC_OF[latin]
 
 
 def _lang_from_code(code: str | None) -> Lang | None:

@@ -1,11 +1,12 @@
 """Calibrate the engine's thresholds on the labelled held-out set, and show how well they transfer.
 
-    python tests/calibrate.py [tests/data/heldout.yaml]
+    python tests/calibrate.py [FILE ...]   (default: tests/data/heldout.yaml tests/data/heldout2.yaml)
 
 Each question is ranked once; then every threshold combination on a grid is replayed through
 `Engine.decide`, and the one with the best utility wins. Utility per question: in scope, +1 for the
 right answer, +0.5 for a "did you mean" that offers it, -1 for a wrong answer; off topic, +1 for a
-decline, -2 for an answer (a quote where the documents say nothing is the worst outcome). To show
+decline, -0.5 for a "did you mean" (it suggests the documents cover the question), -2 for an answer
+(a quote where the documents say nothing is the worst outcome). To show
 how much the choice overfits, the script also calibrates on one half and scores the other half.
 Copy the printed `Thresholds(...)` into bot/engine.py's CALIBRATED.
 """
@@ -60,7 +61,7 @@ def utility(engine: Engine, ranked, items, thresholds: Thresholds) -> float:
         kind = expected_kind(item, engine.knowledge)
         got = reply.intent.id if reply.intent else None
         if kind == "decline":
-            total += 1.0 if reply.kind == "decline" else (-2.0 if reply.kind == "answer" else 0.0)
+            total += {"decline": 1.0, "clarify": -0.5, "answer": -2.0}.get(reply.kind, 0.0)
         elif reply.kind in ("answer", "smalltalk"):
             total += 1.0 if got in item.expect else -1.0
         elif reply.kind == "clarify":
@@ -91,9 +92,10 @@ def search(engine: Engine, ranked, items, grid) -> tuple[Thresholds, float]:
 
 
 def main() -> None:
-    path = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent / "data/heldout.yaml")
+    data = Path(__file__).parent / "data"
+    paths = [Path(a) for a in sys.argv[1:]] or [data / "heldout.yaml", data / "heldout2.yaml"]
     engine = Engine(load(default_intents_dir(), default_seeds_dir()))
-    items = load_labelled(path)
+    items = [item for path in paths for item in load_labelled(path)]
     ranked = []
     for item in items:
         from bot.text import detect_language

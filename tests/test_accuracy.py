@@ -19,15 +19,22 @@ DATA = Path(__file__).parent / "data"
 
 #: (file, language or outcome, floor)
 FLOORS = [
-    ("heldout.yaml", "en", 0.82),
-    ("heldout.yaml", "ru", 0.86),
-    ("heldout.yaml", "kk", 0.86),
-    ("heldout.yaml", "decline", 0.92),
-    ("heldout.yaml", "smalltalk", 0.88),
-    ("heldout2.yaml", "en", 0.76),
-    ("heldout2.yaml", "ru", 0.70),
-    ("heldout2.yaml", "kk", 0.76),
-    ("heldout2.yaml", "decline", 0.68),
+    # Calibration sets (tests/calibrate.py fits the thresholds on these two).
+    ("heldout.yaml", "en", 0.89),
+    ("heldout.yaml", "ru", 0.85),
+    ("heldout.yaml", "kk", 0.90),
+    ("heldout.yaml", "decline", 0.90),
+    ("heldout.yaml", "smalltalk", 0.85),
+    ("heldout2.yaml", "en", 0.87),
+    ("heldout2.yaml", "ru", 0.79),
+    ("heldout2.yaml", "kk", 0.83),
+    ("heldout2.yaml", "decline", 0.90),
+    # Report-only set, never used for tuning: the honest figure.
+    ("heldout3.yaml", "en", 0.75),
+    ("heldout3.yaml", "ru", 0.77),
+    ("heldout3.yaml", "kk", 0.82),
+    ("heldout3.yaml", "decline", 0.86),
+    ("heldout3.yaml", "smalltalk", 0.90),
 ]
 
 

@@ -18,6 +18,7 @@ from bot.index import Match
         ("who propsed teh centre", "en", "Tokayev"),  # typos
         ("the centre, who proposed it?", "en", "Tokayev"),  # another word order
         ("кто предложил центр ООН по ЦУР", "ru", "Токаев"),
+        ("kto predlozhil sozdat centr?", "ru", "Токаев"),  # Russian typed in Latin letters
     ],
 )
 def test_a_question_gets_the_right_answer_in_its_language(engine, question, language, name):

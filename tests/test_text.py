@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import Synonyms, detect_language, normalize, normalize_quote
+from bot.text import Synonyms, detect_language, normalize, normalize_quote, to_cyrillic
 
 
 @pytest.mark.parametrize(
@@ -18,6 +18,9 @@ from bot.text import Synonyms, detect_language, normalize, normalize_quote
         ("UNRCCA", "ru", "ru"),  # a bare abbreviation from a Russian user
         ("What is UNRCCA and who heads it?", "ru", "en"),
         ("2019?", "kk-KZ", "kk"),
+        ("kto predlozhil sozdat centr?", None, "ru"),  # Russian typed in Latin letters
+        ("ortalyq qayda ornalasady", None, "kk"),  # Kazakh typed in Latin letters
+        ("Who is Kim Jong Un?", None, "en"),  # an English name is not a Kazakh marker
         ("🙂", None, "en"),
     ],
 )
@@ -48,3 +51,19 @@ def test_synonyms_map_every_spelling_to_one_term():
     assert synonyms.apply(normalize("Центр ООН по ЦУР")) == "центр un по sdg"
     assert synonyms.apply(normalize("Sustainable Development Goals")) == "sdg"
     assert synonyms.apply(normalize("unusual")) == "unusual"  # whole words only
+
+
+@pytest.mark.parametrize(
+    ("latin", "cyrillic"),
+    [
+        ("kto predlozhil sozdat centr", "кто предложил создат центр"),
+        ("shchedryy", "щедрыы"),  # the longest letter group wins
+        ("ortalyq qayda", "орталык кайда"),
+        (
+            "kakoy kakaya",
+            "какой какая",
+        ),  # y after a vowel: й, unless a vowel follows  # Kazakh letters come out folded, as normalize does
+    ],
+)
+def test_latin_typed_russian_and_kazakh_are_spelled_in_cyrillic(latin, cyrillic):
+    assert to_cyrillic(latin) == cyrillic
