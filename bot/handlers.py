@@ -849,9 +849,10 @@ def _topic_intents(knowledge: Knowledge, topic: str) -> list[Intent]:
 
 
 def _offered(reply: Reply) -> list[Intent]:
-    """Intents worth offering inline: the answer, or the did-you-mean candidates."""
+    """Intents worth offering inline: the answer (and the message's other questions), or the
+    did-you-mean candidates."""
     if reply.kind in ("answer", "smalltalk") and reply.intent is not None:
-        return [reply.intent]
+        return [reply.intent, *reply.also]
     if reply.kind == "clarify":
         return list(reply.suggestions)
     return []

@@ -110,8 +110,10 @@ class IndexParams:
 DEFAULT_PARAMS: Final = IndexParams()
 
 _KINDS: Final = {"w": 0, "b": 1, "c": 2, "s": 3}
-#: Most words a cache of per-word results keeps (questions can bring any number of new words).
-_CACHE_SIZE: Final = 200_000
+#: Most words a cache of per-word results keeps; when full it starts afresh. Questions can bring
+#: any number of new words, and an entry costs up to ~2 KB (its unknown character n-grams), so
+#: this bounds the caches at about 10 MB for a bot that runs for months.
+_CACHE_SIZE: Final = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,9 +158,11 @@ class Index:
             self.example_intent, np.arange(len(self.intents) + 1)
         ).astype(np.int64)
         self._vocabulary: dict[str, int] = {}
-        rows = self._build_vectors(
-            [tokens(self._synonyms.apply(normalize(text))) for _, text in pairs]
-        )
+        example_words = [self._words_of(text) for _, text in pairs]
+        # An example asked word for word (after normalising) is its intent, whatever the scores:
+        # a two-letter "ty" has too few features for the classifier to be sure of anything.
+        self._exact = {" ".join(words): row for row, words in enumerate(example_words) if words}
+        rows = self._build_vectors(example_words)
         self._words = sorted({f[2:] for f in self._vocabulary if f.startswith("w:")})
         self._build_centroids(rows)
         self._weights, self._bias = self._train_classifier()
@@ -355,10 +359,12 @@ class Index:
 
     def query_features(self, text: str) -> Counter[str]:
         """Features of a question, with unknown words swapped for close known ones (typos)."""
-        return self._count_words(self._question_words(text))
+        return self._count_words(self._question_words(self._words_of(text)))
 
-    def _question_words(self, text: str) -> list[str]:
-        words = tokens(self._synonyms.apply(normalize(text)))
+    def _words_of(self, text: str) -> list[str]:
+        return tokens(self._synonyms.apply(normalize(text)))
+
+    def _question_words(self, words: list[str]) -> list[str]:
         p = self.params
         unknown = {
             word
@@ -379,15 +385,16 @@ class Index:
                 word: self._words[best[row]] if ratios[row, best[row]] >= p.typo_cutoff else word
                 for row, word in enumerate(asked)
             }
-            if len(self._corrections) < _CACHE_SIZE:
-                self._corrections.update(found)
+            if len(self._corrections) >= _CACHE_SIZE:
+                self._corrections.clear()
+            self._corrections.update(found)
             return [found.get(word) or self._corrections.get(word, word) for word in words]
         return [self._corrections.get(word, word) for word in words]
 
-    def _query_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def _query_vector(self, asked: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Known feature columns (ascending) and their weights in the question's unit vector;
         unknown features only add to the norm."""
-        words = self._question_words(text)
+        words = self._question_words(asked)
         known: list[np.ndarray] = []
         unknown: list[str] = []
         for word in words:
@@ -420,8 +427,9 @@ class Index:
                 np.array([c for c in columns if c is not None], dtype=np.int64),
                 tuple(f for f, c in zip(features, columns, strict=True) if c is None),
             )
-            if len(self._query_words) < _CACHE_SIZE:
-                self._query_words[word] = cached
+            if len(self._query_words) >= _CACHE_SIZE:
+                self._query_words.clear()
+            self._query_words[word] = cached
         return cached
 
     def _kind_weight_of(self, feature: str) -> float:
@@ -432,7 +440,9 @@ class Index:
         """The best `limit` intents for a question, best first; scores in [0, 1]."""
         if not self.intents or limit <= 0:
             return []
-        columns, values = self._query_vector(text)
+        asked = self._words_of(text)
+        exact = self._exact.get(" ".join(asked))
+        columns, values = self._query_vector(asked)
         if not len(columns):
             return []
         p = self.params
@@ -466,11 +476,15 @@ class Index:
         similarity = p.example_share * nearest + (1.0 - p.example_share) * centroid[candidates]
         scores = np.clip(similarity, 0.0, 1.0) ** (1.0 - share) * confidence[candidates] ** share
         order = np.argsort(-scores, kind="stable")[:limit]
-        return [
+        matches = [
             Match(self.intents[candidates[i]], float(scores[i]), int(closest[i]))
             for i in order
             if scores[i] > 0
         ]
+        if exact is not None:
+            intent = self.intents[self.example_intent[exact]]
+            matches = [Match(intent, 1.0, exact), *(m for m in matches if m.intent != intent)]
+        return matches[:limit]
 
     def _nearest_examples(
         self, intents: np.ndarray, columns: np.ndarray, values: np.ndarray

@@ -45,6 +45,7 @@ MESSAGE_KEYS: Final[tuple[str, ...]] = (
     "source_line",  # {title}, {publisher}, {date}
     "no_date",  # stands in for {date} when the document gives none
     "follow_ups",  # header above follow-up questions
+    "also_asked",  # header above the other questions one message asked
     "welcome",  # /start
     "help",  # /help
     "about",  # /about

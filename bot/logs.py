@@ -50,6 +50,11 @@ def setup_logging(config: Config) -> None:
     for existing in list(handler.filters):
         handler.removeFilter(existing)
     handler.addFilter(RedactTokens(config.token))
-    # httpx logs every request URL (with the token) at INFO; httpcore traces at DEBUG.
+    # httpx logs every request URL (with the token) at INFO; httpcore traces at DEBUG. The bot
+    # sends through aiohttp (bot/transport.py), but PTB still builds httpx clients it may use.
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # APScheduler logs two INFO lines per job run: the reload check alone would write one
+    # every second or two, burying the lines that matter.
+    debugging = root.level <= logging.DEBUG
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if debugging else logging.WARNING)

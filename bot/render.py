@@ -104,7 +104,10 @@ def to_text(reply: Reply, knowledge: Knowledge) -> str:
         block = [note] if note else []
         block += [f"  « {quote.text} »", f"  — {source_line(source, lang, knowledge)}"]
         parts.append("\n".join(block))
-    follow_ups = _follow_ups(reply.intent, knowledge)
+    if reply.also:
+        lines = [f"  • {question_label(i, lang)}" for i in reply.also]
+        parts.append("\n".join([knowledge.message("also_asked", lang), *lines]))
+    follow_ups = _follow_ups(reply, knowledge)
     if follow_ups:
         lines = [f"  • {question_label(i, lang)}" for i in follow_ups]
         parts.append("\n".join([knowledge.message("follow_ups", lang), *lines]))
@@ -129,8 +132,13 @@ def to_html(reply: Reply, knowledge: Knowledge, feedback: bool = True) -> Render
         block += f"<blockquote>{html.escape(quote.text)}</blockquote>\n"
         block += f"— <i>{html.escape(source_line(source, lang, knowledge))}</i>"
         parts.append(block)
+    if reply.also:  # the other questions of the same message: listed, and first among buttons
+        lines = [f"• {html.escape(question_label(i, lang))}" for i in reply.also]
+        parts.append(
+            "\n".join([f"<i>{html.escape(knowledge.message('also_asked', lang))}</i>", *lines])
+        )
     rows: list[tuple[Button, ...]] = [
-        (_ask_button(i, lang),) for i in _follow_ups(reply.intent, knowledge)
+        (_ask_button(i, lang),) for i in (*reply.also, *_follow_ups(reply, knowledge))
     ]
     if feedback and reply.kind == "answer":
         rows.append(
@@ -169,8 +177,15 @@ def _quotes(reply: Reply, knowledge: Knowledge) -> list[tuple[str, Quote, Source
     return result
 
 
-def _follow_ups(intent: Intent, knowledge: Knowledge) -> list[Intent]:
-    return [knowledge.intents[i] for i in intent.follow_ups if i in knowledge.intents]
+def _follow_ups(reply: Reply, knowledge: Knowledge) -> list[Intent]:
+    """The answered intent's follow-ups that still exist, minus those offered as `also`."""
+    assert reply.intent is not None  # noqa: S101
+    offered = {i.id for i in reply.also}
+    return [
+        knowledge.intents[i]
+        for i in reply.intent.follow_ups
+        if i in knowledge.intents and i not in offered
+    ]
 
 
 # --- JSON (`ask --json`) -------------------------------------------------------------------------
@@ -201,6 +216,9 @@ def to_json(reply: Reply, knowledge: Knowledge) -> dict[str, Any]:
         "suggestions": [
             {"intent": i.id, "question": question_label(i, reply.language)}
             for i in reply.suggestions
+        ],
+        "also": [
+            {"intent": i.id, "question": question_label(i, reply.language)} for i in reply.also
         ],
     }
 

@@ -45,10 +45,28 @@ _LATIN_RUSSIAN: Final = frozenset(
     "kto chto gde kogda skolko pochemu zachem kakoy kakaya kakie kakoe budet eto kak oon tsur "
     "centr tsentr rezolyuciya rezolyutsiya prinyali prinyata kazakhstana privet spasibo".split()
 )
+#: Beginnings of Russian words typed in Latin letters ("predlozhil", "sozdaniya").
+_LATIN_RUSSIAN_STEMS: Final = (
+    "predlozh", "sozda", "rezoly", "prinya", "nahod", "nakhod", "rasposlozh", "raspolag",
+    "zachem", "pochemu", "skolk", "tsentr",
+)  # fmt: skip
 _LATIN_KAZAKH: Final = frozenset(
     "qanday qalay qashan qayda qay neshe qansha boldy turaly ortalyq ortalygy qarar buu zhane "
-    "jane ushin rakhmet rahmet kandai kashan kaida".split()
+    "jane ushin rakhmet rahmet kandai kashan kaida degen".split()
 )
+#: Beginnings of Kazakh words typed in Latin letters ("ortalyqtyn", "usyndy", "qabyldandy").
+_LATIN_KAZAKH_STEMS: Final = (
+    "ortalyq", "ortalyk", "usyn", "qabyl", "kabyl", "qarar", "karar", "memleket", "qazaqstan",
+    "auganstan",
+)  # fmt: skip
+#: English words that say a Latin text is English after all ("tokaev role in the sdg centr").
+_ENGLISH_WORDS: Final = frozenset(
+    "the a an is are was were what who whom where when why how which does do did will would be "
+    "of in on at to for and or with about from by this that it its his her their you your can "
+    "please hi hello".split()
+)
+#: Kazakh Latin spelling uses q for қ; in English a q without u is rare ("Iraq", "Qatar").
+_KAZAKH_Q: Final = re.compile(r"q(?!u)\w")
 #: Informal Latin → Cyrillic, longest first (Kazakh letters come out folded, as `normalize` does).
 _TO_CYRILLIC: Final = (
     ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"),
@@ -110,9 +128,20 @@ def detect_language(text: str, hint: str | None = None) -> Lang:
 
 
 def transliterated_language(text: str) -> Lang | None:
-    """ "ru" or "kk" for Russian or Kazakh typed in Latin letters, by their marker words."""
+    """Russian or Kazakh typed in Latin letters ("kto predlozhil centr", "ortalyq qayda"),
+    recognised by marker words and word beginnings; None for anything else."""
     words = set(tokens(text.casefold()))
-    kazakh, russian = len(words & _LATIN_KAZAKH), len(words & _LATIN_RUSSIAN)
+    kazakh = len(words & _LATIN_KAZAKH) + sum(
+        1 for word in words if word.startswith(_LATIN_KAZAKH_STEMS)
+    )
+    # Two words with a q not before u ("qanša qarar") say Kazakh; one may be "Qatar".
+    q_words = sum(1 for word in words if _KAZAKH_Q.search(word))
+    kazakh += q_words if q_words >= 2 else 0
+    russian = len(words & _LATIN_RUSSIAN) + sum(
+        1 for word in words if word.startswith(_LATIN_RUSSIAN_STEMS)
+    )
+    if max(kazakh, russian) <= len(words & _ENGLISH_WORDS):
+        return None
     if kazakh > russian:
         return "kk"
     return "ru" if russian else None

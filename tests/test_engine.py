@@ -145,3 +145,45 @@ def test_a_known_gap_is_declined_with_what_exactly_the_documents_do_not_say(engi
     assert "who will lead the Centre" in rendered.html
     assert "<blockquote>" not in rendered.html
     assert rendered.buttons == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who proposed the centre, and where will it be located?",
+        "Кто предложил создать центр и где он будет находиться?",
+        "Орталықты кім ұсынды және ол қайда орналасады?",
+    ],
+)
+def test_two_questions_in_one_message_get_one_answer_and_the_other_offered(engine, question):
+    reply = engine.ask(Question(question))
+    assert reply.kind == "answer"
+    assert len(reply.also) == 1
+    assert {reply.intent.id, reply.also[0].id} == {"centre-who-proposed", "centre-location"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who proposed the centre?",
+        "Who proposed the centre for Central Asia and Afghanistan?",  # "and" inside a name
+        "Кто предложил создать центр ООН по ЦУР для Центральной Азии и Афганистана?",
+        "Hello! Who proposed the centre?",  # a greeting is not a second question
+    ],
+)
+def test_one_question_is_not_taken_for_two(engine, question):
+    reply = engine.ask(Question(question))
+    assert reply.kind in ("answer", "clarify")
+    assert reply.also == ()
+
+
+def test_every_example_question_asked_word_for_word_gets_its_own_intent(engine):
+    """What an admin expects after adding an example, however short ("ty", "thx")."""
+    wrong = []
+    for intent in engine.knowledge.intents.values():
+        for questions in intent.questions.values():
+            for question in questions:
+                reply = engine.ask(Question(question.upper() + "!"))  # case and punctuation
+                if reply.intent is not intent:
+                    wrong.append((question, intent.id, reply.kind))
+    assert not wrong, wrong[:5]

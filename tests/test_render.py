@@ -54,7 +54,9 @@ def test_a_decline_has_no_quote(engine):
 
 def test_json_has_the_documented_shape(engine):
     payload = to_json(engine.ask(Question("Who proposed the centre?")), engine.knowledge)
-    assert set(payload) == {"kind", "intent", "score", "language", "text", "quotes", "suggestions"}
+    assert set(payload) == {
+        "kind", "intent", "score", "language", "text", "quotes", "suggestions", "also"
+    }  # fmt: skip
     assert set(payload["quotes"][0]) == {"text", "source", "title", "publisher", "date"}
     assert payload["quotes"][0]["source"].endswith(".txt")
 

@@ -6,6 +6,7 @@ connections, slow answers. Each test says what the user sees afterwards.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -194,12 +195,13 @@ async def test_a_flood_of_button_presses_is_answered_without_messages(
 
 
 @pytest.fixture
-def bot_logging() -> Iterator[None]:
-    """`python -m bot run`'s logging set-up at DEBUG, undone afterwards."""
+def bot_logging(request: pytest.FixtureRequest) -> Iterator[None]:
+    """`python -m bot run`'s logging set-up (DEBUG, or the test's `level` param), undone after."""
     root = logging.getLogger()
-    quiet = {name: logging.getLogger(name).level for name in ("httpx", "httpcore")}
+    names = ("httpx", "httpcore", "apscheduler")
+    quiet = {name: logging.getLogger(name).level for name in names}
     level, handlers = root.level, list(root.handlers)
-    setup_logging(Config(token=TOKEN, log_level="DEBUG"))
+    setup_logging(Config(token=TOKEN, log_level=getattr(request, "param", "DEBUG")))
     yield
     for handler in root.handlers[:]:
         if handler not in handlers:
@@ -233,3 +235,15 @@ async def test_the_token_never_appears_in_the_logs_even_at_debug(
     assert secret not in caplog.text
     assert all(secret not in record.getMessage() for record in caplog.records)
     assert secret not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("bot_logging", ["INFO"], indirect=True)
+@pytest.mark.usefixtures("bot_logging")
+async def test_at_info_the_log_is_not_flooded_by_the_reload_checks(
+    tmp_path: Path, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot")
+    async with running_bot(tmp_path, engine, live_reload=True, reload_seconds=0.2) as telegram:
+        await ask(telegram)
+        await asyncio.sleep(1.5)  # the first check runs after 1 s, then every 0.2 s
+    assert not [r for r in caplog.records if r.name.startswith("apscheduler")]

@@ -263,6 +263,20 @@ async def test_an_answer_offers_follow_ups_and_a_follow_up_comes_as_a_new_messag
     assert telegram.latest(answer).html == answer.html
 
 
+async def test_a_message_asking_two_things_answers_one_and_offers_the_other_first(
+    telegram: FakeTelegram,
+) -> None:
+    answer = await ask(telegram, "Who proposed the centre, and where will it be located?")
+    assert "Tokayev" in answer.text
+    assert "You also asked:" in answer.text
+    other = answer.labels[0]
+    assert other in answer.text  # listed under "You also asked" and offered as the first button
+    telegram.press(answer, other)
+    second = await telegram.next_reply()
+    assert "Almaty" in second.text
+    assert "<blockquote>" in second.html
+
+
 async def test_a_did_you_mean_candidate_replaces_the_list_with_its_answer(
     tmp_path: Path, kb: Knowledge
 ) -> None:

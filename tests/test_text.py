@@ -21,6 +21,9 @@ from bot.text import Synonyms, detect_language, normalize, normalize_quote, to_c
         ("kto predlozhil sozdat centr?", None, "ru"),  # Russian typed in Latin letters
         ("ortalyq qayda ornalasady", None, "kk"),  # Kazakh typed in Latin letters
         ("Who is Kim Jong Un?", None, "en"),  # an English name is not a Kazakh marker
+        ("ortalyqty kim usyndy", None, "kk"),  # word beginnings: ortalyq-, usyn-
+        ("Iraq and Qatar news", None, "en"),  # one or two q-words of English are not Kazakh
+        ("Is the centre in Central Asia?", None, "en"),
         ("🙂", None, "en"),
     ],
 )
