@@ -125,6 +125,40 @@ class Match:
     example: int  # position of the closest example in the index
 
 
+class _SparseWeights:
+    """The classifier's weights (features × intents) keeping only non-zero cells, by feature.
+
+    Training updates each example's own intent and its closest rivals only, so about a quarter
+    of the cells are ever non-zero: stored like the centroids (a feature's intents and weights
+    side by side, half precision: logits need about three significant digits), they take a
+    third of the dense array's memory and the logits cost one bincount.
+    """
+
+    _BLOCK = 8192  # features converted at a time, to keep the conversion's temporaries small
+
+    def __init__(self, dense: np.ndarray) -> None:
+        n_features, n_intents = dense.shape
+        intents: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        counts = np.zeros(n_features, dtype=np.int64)
+        for first in range(0, n_features, self._BLOCK):
+            block = dense[first : first + self._BLOCK]
+            rows, cols = np.nonzero(block)
+            intents.append(cols.astype(np.int16 if n_intents < 2**15 else np.int32))
+            values.append(block[rows, cols].astype(np.float16))
+            counts[first : first + len(block)] = np.bincount(rows, minlength=len(block))
+        self.starts = np.zeros(n_features + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.starts[1:])
+        self.intents = np.concatenate(intents) if intents else np.zeros(0, dtype=np.int16)
+        self.values = np.concatenate(values) if values else np.zeros(0, dtype=np.float16)
+
+    def logits(self, columns: np.ndarray, values: np.ndarray, n_intents: int) -> np.ndarray:
+        spans = _spans(self.starts[columns], self.starts[columns + 1])
+        repeats = self.starts[columns + 1] - self.starts[columns]
+        weights = self.values[spans].astype(np.float64) * np.repeat(values, repeats)
+        return np.bincount(self.intents[spans], weights=weights, minlength=n_intents)
+
+
 def _spans(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Positions of the concatenated ranges [starts[i], ends[i]), vectorised."""
     lengths = ends - starts
@@ -165,7 +199,11 @@ class Index:
         rows = self._build_vectors(example_words)
         self._words = sorted({f[2:] for f in self._vocabulary if f.startswith("w:")})
         self._build_centroids(rows)
-        self._weights, self._bias = self._train_classifier()
+        weights, self._bias = self._train_classifier()
+        self._classifier = None if weights is None else _SparseWeights(weights)
+        del weights
+        # The example rows were needed to build centroids and train; queries use the postings.
+        del self._row_starts, self._row_columns, self._row_values
 
     def __len__(self) -> int:
         return len(self.example_texts)
@@ -298,9 +336,10 @@ class Index:
             more_weights, more_bias = self._fit_softmax(p.seed + member)
             weights += more_weights
             bias += more_bias
-        # Half precision halves the largest array of the index (features × intents); logits
-        # need about three significant digits, and the product is taken in float32.
-        return (weights / p.ensemble).astype(np.float16), bias / p.ensemble
+        if p.ensemble > 1:
+            weights /= p.ensemble
+            bias /= p.ensemble
+        return weights, bias
 
     def _fit_softmax(self, seed: int) -> tuple[np.ndarray, np.ndarray]:
         p = self.params
@@ -455,10 +494,8 @@ class Index:
             weights=self._centroid_values[spans] * np.repeat(values, repeats),
             minlength=n_intents,
         )
-        if self._weights is not None and self._bias is not None:
-            logits = (
-                values.astype(np.float32) @ self._weights[columns].astype(np.float32) + self._bias
-            )
+        if self._classifier is not None and self._bias is not None:
+            logits = self._classifier.logits(columns, values, n_intents) + self._bias
             logits = (logits - logits.max()) / p.temperature
             probability = np.exp(logits.astype(np.float64))
             confidence = probability / probability.sum()

@@ -19,22 +19,26 @@ DATA = Path(__file__).parent / "data"
 
 #: (file, language or outcome, floor)
 FLOORS = [
-    # Calibration sets (tests/calibrate.py fits the thresholds on these two).
-    ("heldout.yaml", "en", 0.89),
-    ("heldout.yaml", "ru", 0.85),
-    ("heldout.yaml", "kk", 0.90),
-    ("heldout.yaml", "decline", 0.90),
-    ("heldout.yaml", "smalltalk", 0.85),
+    # Development sets: tests/calibrate.py fits the thresholds on these three.
+    ("heldout.yaml", "en", 0.92),
+    ("heldout.yaml", "ru", 0.86),
+    ("heldout.yaml", "kk", 0.95),
+    ("heldout.yaml", "decline", 0.89),
+    ("heldout.yaml", "smalltalk", 0.95),
     ("heldout2.yaml", "en", 0.87),
-    ("heldout2.yaml", "ru", 0.79),
+    ("heldout2.yaml", "ru", 0.87),
     ("heldout2.yaml", "kk", 0.83),
-    ("heldout2.yaml", "decline", 0.90),
+    ("heldout2.yaml", "decline", 0.94),
+    ("heldout4.yaml", "en", 0.77),
+    ("heldout4.yaml", "ru", 0.84),
+    ("heldout4.yaml", "kk", 0.95),
+    ("heldout4.yaml", "decline", 0.96),
     # Report-only set, never used for tuning: the honest figure.
-    ("heldout3.yaml", "en", 0.75),
-    ("heldout3.yaml", "ru", 0.77),
-    ("heldout3.yaml", "kk", 0.82),
-    ("heldout3.yaml", "decline", 0.86),
-    ("heldout3.yaml", "smalltalk", 0.90),
+    ("heldout3.yaml", "en", 0.83),
+    ("heldout3.yaml", "ru", 0.90),
+    ("heldout3.yaml", "kk", 0.94),
+    ("heldout3.yaml", "decline", 0.91),
+    ("heldout3.yaml", "smalltalk", 0.95),
 ]
 
 
@@ -53,8 +57,11 @@ def test_held_out_accuracy_stays_above_its_measured_floor(summaries, file, key, 
     assert summaries[file].rate(key) >= floor
 
 
-def test_the_calibration_set_never_quotes_a_document_for_an_off_topic_question_twice(summaries):
-    assert summaries["heldout.yaml"].quoted_off_topic <= 2
+def test_off_topic_questions_are_almost_never_answered_with_a_quote(summaries):
+    # The target is none; these are the counts measured at the last calibration.
+    limits = {"heldout.yaml": 2, "heldout2.yaml": 1, "heldout3.yaml": 2, "heldout4.yaml": 0}
+    for name, limit in limits.items():
+        assert summaries[name].quoted_off_topic <= limit, name
 
 
 def test_every_reply_is_in_the_language_of_the_question(summaries):
