@@ -200,9 +200,9 @@ class Engine:
                 if match.intent not in best or match.score > best[match.intent].score:
                     best[match.intent] = match
         ranked = sorted(best.values(), key=lambda m: m.score, reverse=True)
-        if long:
+        if long and ranked and ranked[0].score < 1.0:  # an example asked verbatim stands
             facts = [m for m in ranked if self.knowledge.intents[m.intent].kind != "smalltalk"]
-            if facts and facts[0].score >= self.thresholds.clarify:
+            if facts and facts[0].score >= self.thresholds.answer:
                 ranked = facts
         return ranked[:limit]
 
