@@ -139,7 +139,7 @@ class Engine:
             spelled = self.rank(to_cyrillic(question.text))
             matches = _merge(matches, spelled)
         reply = self.decide(matches, language)
-        if reply.kind in ("answer", "clarify"):
+        if reply.kind in ("answer", "clarify") and reply.score < 1.0:
             reply = self._several_questions(question.text, reply)
         return reply
 
@@ -159,14 +159,14 @@ class Engine:
             asked[top.intent] = max(asked.get(top.intent, 0.0), top.score)
         if len(asked) < 2:
             return reply
-        order = sorted(asked, key=lambda i: asked[i], reverse=True)
-        if reply.kind == "answer" and reply.intent is not None and reply.intent.id in asked:
-            order.remove(reply.intent.id)
-            first = reply.intent
-        elif reply.kind == "clarify":
-            first = self.knowledge.intents[order.pop(0)]
-        else:  # the answer came from the whole message, and differs from every part: keep it
-            return reply
+        order = list(asked)  # in the order asked
+        if reply.kind == "answer":
+            if reply.intent is None or reply.intent.id not in asked:
+                return reply  # the whole message's answer differs from every part's: keep it
+            first = reply.intent  # the whole message's best answer stays the answer
+        else:  # a "did you mean" between the parts: answer the first asked
+            first = self.knowledge.intents[order[0]]
+        order.remove(first.id)
         also = tuple(self.knowledge.intents[i] for i in order[:2])
         score = max(reply.score, asked.get(first.id, 0.0))
         return Reply("answer", reply.language, score, first, also=also)
@@ -192,7 +192,10 @@ class Engine:
         best: dict[str, Match] = {}
         long = len(tokens(normalize(text))) > _SMALLTALK_MAX_WORDS
         for number, part in enumerate(_parts(text)):
-            for match in self.index.rank(part, limit=limit):
+            found = self.index.rank(part, limit=limit)
+            if number == 0 and found and found[0].score >= 1.0:
+                return found  # the message is an example, word for word
+            for match in found:
                 # "Good afternoon." opening a long question must not make it a greeting: in a
                 # long message only the whole text can be small talk, not one of its sentences.
                 if number and long and self.knowledge.intents[match.intent].kind == "smalltalk":

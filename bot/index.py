@@ -481,6 +481,8 @@ class Index:
             return []
         asked = self._words_of(text)
         exact = self._exact.get(" ".join(asked))
+        if exact is not None:  # nothing can outrank an example asked word for word
+            return [Match(self.intents[self.example_intent[exact]], 1.0, exact)]
         columns, values = self._query_vector(asked)
         if not len(columns):
             return []
@@ -513,15 +515,11 @@ class Index:
         similarity = p.example_share * nearest + (1.0 - p.example_share) * centroid[candidates]
         scores = np.clip(similarity, 0.0, 1.0) ** (1.0 - share) * confidence[candidates] ** share
         order = np.argsort(-scores, kind="stable")[:limit]
-        matches = [
+        return [
             Match(self.intents[candidates[i]], float(scores[i]), int(closest[i]))
             for i in order
             if scores[i] > 0
         ]
-        if exact is not None:
-            intent = self.intents[self.example_intent[exact]]
-            matches = [Match(intent, 1.0, exact), *(m for m in matches if m.intent != intent)]
-        return matches[:limit]
 
     def _nearest_examples(
         self, intents: np.ndarray, columns: np.ndarray, values: np.ndarray
