@@ -53,11 +53,29 @@ def _clauses(text: str) -> list[str]:
     return [piece for piece in pieces if len(piece.split()) >= _MIN_CLAUSE_WORDS]
 
 
+#: Words that open a question; in a long message the question often starts mid-sentence
+#: ("hello im a teacher in dushanbe and my pupils asked me where the centre will be ...").
+_QUESTION_WORD: Final = re.compile(
+    r"(?<!\w)(?:who|whom|whose|what|when|where|which|why|how|кто|кого|кому|что|чем|когда|где|"
+    r"куда|какой|какая|какое|какие|каким|почему|зачем|сколько|как|кім|не|неге|қашан|қайда|"
+    r"қандай|қалай|қанша|неше|қай)(?!\w)",
+    re.IGNORECASE,
+)
+#: A message of more words than this may carry its question inside context.
+_LONG_MESSAGE_WORDS: Final = 12
+
+
 def _parts(text: str) -> list[str]:
-    """The whole message, plus each of its sentences (or questions) when it has several."""
-    if len([s for s in _SENTENCE.split(text) if len(s.split()) >= 2]) < 2:
-        return [text]
-    return [text, *_sentences(text)]
+    """The whole message, plus each of its sentences (or questions) when it has several, and in
+    a long message the stretch from its first question word on."""
+    parts = [text]
+    if len([s for s in _SENTENCE.split(text) if len(s.split()) >= 2]) >= 2:
+        parts.extend(_sentences(text))
+    if len(text.split()) > _LONG_MESSAGE_WORDS:
+        found = _QUESTION_WORD.search(text, 1)
+        if found and len(text[found.start() :].split()) >= _MIN_CLAUSE_WORDS:
+            parts.append(text[found.start() :])
+    return parts
 
 
 def _merge(*rankings: list[Match], limit: int = 5) -> list[Match]:

@@ -187,3 +187,25 @@ def test_every_example_question_asked_word_for_word_gets_its_own_intent(engine):
                 if reply.intent is not intent:
                     wrong.append((question, intent.id, reply.kind))
     assert not wrong, wrong[:5]
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        (
+            "good evening sorry to bother you i volunteer for a small youth organisation in "
+            "khujand and we are preparing a little quiz night about international organisations "
+            "so i wanted to ask where exactly this new un sdg centre will be located",
+            "centre-location",
+        ),
+        (
+            "hey so my cousin studies international relations in bishkek and she has an exam "
+            "tomorrow and her professor apparently loves trick questions so she asked me to find "
+            "out who first proposed this un sdg centre in almaty",
+            "centre-who-proposed",
+        ),
+    ],
+)
+def test_a_question_inside_a_long_unpunctuated_message_is_found(engine, message, intent):
+    reply = engine.ask(Question(message))
+    assert (reply.kind, reply.intent.id if reply.intent else None) == ("answer", intent)
