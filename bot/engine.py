@@ -35,6 +35,8 @@ _JOINS: Final = re.compile(
     r"|[;:]\s+",
     re.IGNORECASE,
 )
+#: Intents kept from ranking each part of a message.
+_PART_LIMIT: Final = 5
 #: A part of a message shorter than this many words is not a question of its own.
 _MIN_CLAUSE_WORDS: Final = 3
 
@@ -66,12 +68,13 @@ _LONG_MESSAGE_WORDS: Final = 12
 
 
 def _parts(text: str) -> list[str]:
-    """The whole message, plus each of its sentences (or questions) when it has several, and in
-    a long message the stretch from its first question word on."""
+    """The whole message, plus each of its sentences (or questions) when it has several, or,
+    when it is one long run-on sentence, the stretch from its first question word on."""
     parts = [text]
-    if len([s for s in _SENTENCE.split(text) if len(s.split()) >= 2]) >= 2:
+    sentences = [s for s in _SENTENCE.split(text) if len(s.split()) >= 2]
+    if len(sentences) >= 2:
         parts.extend(_sentences(text))
-    if len(text.split()) > _LONG_MESSAGE_WORDS:
+    elif len(text.split()) > _LONG_MESSAGE_WORDS:  # one long run-on sentence
         found = _QUESTION_WORD.search(text, 1)
         if found and len(text[found.start() :].split()) >= _MIN_CLAUSE_WORDS:
             parts.append(text[found.start() :])
@@ -151,17 +154,27 @@ class Engine:
         language = question.forced_lang or detect_language(question.text, question.lang_hint)
         if not normalize(question.text):
             return Reply("decline", language, 0.0)
-        matches = self.rank(question.text)
+        memo: dict[str, list[Match]] = {}  # a sentence is often also a clause: rank it once
+        matches = self.rank(question.text, memo=memo)
         if transliterated_language(question.text):
             # "gde budet centr": also match it spelled in Cyrillic, keep each intent's best score
-            spelled = self.rank(to_cyrillic(question.text))
+            spelled = self.rank(to_cyrillic(question.text), memo=memo)
             matches = _merge(matches, spelled)
         reply = self.decide(matches, language)
         if reply.kind in ("answer", "clarify") and reply.score < 1.0:
-            reply = self._several_questions(question.text, reply)
+            reply = self._several_questions(question.text, reply, memo)
         return reply
 
-    def _several_questions(self, text: str, reply: Reply) -> Reply:
+    def _rank_part(self, part: str, memo: dict[str, list[Match]] | None) -> list[Match]:
+        if memo is None:
+            return self.index.rank(part, limit=_PART_LIMIT)
+        if part not in memo:
+            memo[part] = self.index.rank(part, limit=_PART_LIMIT)
+        return memo[part]
+
+    def _several_questions(
+        self, text: str, reply: Reply, memo: dict[str, list[Match]] | None = None
+    ) -> Reply:
         """When separate parts of a message each clearly ask a different fact ("Who proposed the
         centre, and where will it be?"), answer the best one and offer the others, instead of a
         "did you mean" between them."""
@@ -170,7 +183,7 @@ class Engine:
             return reply
         asked: dict[str, float] = {}
         for clause in clauses:
-            ranked = self.index.rank(clause, limit=2)
+            ranked = self._rank_part(clause, memo)
             if not ranked or not self._clear_fact(ranked):
                 continue
             top = ranked[0]
@@ -200,7 +213,9 @@ class Engine:
             and best.score - runner_up >= t.margin
         )
 
-    def rank(self, text: str, limit: int = 5) -> list[Match]:
+    def rank(
+        self, text: str, limit: int = _PART_LIMIT, memo: dict[str, list[Match]] | None = None
+    ) -> list[Match]:
         """Intents ranked for a message, each sentence of a chatty message scored on its own.
 
         People wrap questions in greetings and context ("Hi! I'm writing an essay. Who proposed
@@ -210,7 +225,7 @@ class Engine:
         best: dict[str, Match] = {}
         long = len(tokens(normalize(text))) > _SMALLTALK_MAX_WORDS
         for number, part in enumerate(_parts(text)):
-            found = self.index.rank(part, limit=limit)
+            found = self._rank_part(part, memo)
             if number == 0 and found and found[0].score >= 1.0:
                 return found  # the message is an example, word for word
             for match in found:
