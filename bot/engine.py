@@ -41,17 +41,21 @@ _PART_LIMIT: Final = 5
 _MIN_CLAUSE_WORDS: Final = 3
 
 
-def _sentences(text: str) -> list[str]:
-    """The sentences of a message (2+ words); only its questions when some end in "?": "I'm
-    writing a city guide for students." is context, and must not be matched as the request."""
-    sentences = [s for s in _SENTENCE.split(text) if len(s.split()) >= 2]
-    questions = [s for s in sentences if s.rstrip().endswith("?")]
-    return questions or sentences
+def _split_sentences(text: str) -> list[str]:
+    """The sentences of a message, of 2+ words each."""
+    return [s for s in _SENTENCE.split(text) if len(s.split()) >= 2]
+
+
+def _questions_first(sentences: list[str]) -> list[str]:
+    """Only the questions when some sentences end in "?": "I'm writing a city guide for
+    students." is context, and must not be matched as the request."""
+    return [s for s in sentences if s.rstrip().endswith("?")] or sentences
 
 
 def _clauses(text: str) -> list[str]:
     """Sentences, and the halves of sentences joined by "and"/"и"/"және", of 3+ words each."""
-    pieces = (piece for sentence in _sentences(text) for piece in _JOINS.split(sentence))
+    sentences = _questions_first(_split_sentences(text))
+    pieces = (piece for sentence in sentences for piece in _JOINS.split(sentence))
     return [piece for piece in pieces if len(piece.split()) >= _MIN_CLAUSE_WORDS]
 
 
@@ -71,9 +75,9 @@ def _parts(text: str) -> list[str]:
     """The whole message, plus each of its sentences (or questions) when it has several, or,
     when it is one long run-on sentence, the stretch from its first question word on."""
     parts = [text]
-    sentences = [s for s in _SENTENCE.split(text) if len(s.split()) >= 2]
+    sentences = _split_sentences(text)
     if len(sentences) >= 2:
-        parts.extend(_sentences(text))
+        parts.extend(_questions_first(sentences))
     elif len(text.split()) > _LONG_MESSAGE_WORDS:  # one long run-on sentence
         found = _QUESTION_WORD.search(text, 1)
         if found and len(text[found.start() :].split()) >= _MIN_CLAUSE_WORDS:
@@ -81,8 +85,9 @@ def _parts(text: str) -> list[str]:
     return parts
 
 
-def _merge(*rankings: list[Match], limit: int = 5) -> list[Match]:
-    """Several rankings of the same message as one: each intent at its best score."""
+def _merge(*rankings: list[Match], limit: int | None = _PART_LIMIT) -> list[Match]:
+    """Several rankings of the same message as one: each intent at its best score (all of
+    them with `limit=None`)."""
     best: dict[str, Match] = {}
     for ranking in rankings:
         for match in ranking:
@@ -204,14 +209,13 @@ class Engine:
 
     def _clear_fact(self, ranked: list[Match]) -> bool:
         """The best match is a fact the thresholds would answer outright."""
+        return self.knowledge.intents[ranked[0].intent].kind == "fact" and self._confident(ranked)
+
+    def _confident(self, ranked: list[Match]) -> bool:
+        """The best match scores enough, and enough above the runner-up, to be answered."""
         t = self.thresholds
-        best = ranked[0]
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        return (
-            self.knowledge.intents[best.intent].kind == "fact"
-            and best.score >= t.answer
-            and best.score - runner_up >= t.margin
-        )
+        return ranked[0].score >= t.answer and ranked[0].score - runner_up >= t.margin
 
     def rank(
         self, text: str, limit: int = _PART_LIMIT, memo: dict[str, list[Match]] | None = None
@@ -222,20 +226,18 @@ class Engine:
         the centre?"): the question sentence alone matches far better than the whole message,
         and a greeting in a long message is not small talk.
         """
-        best: dict[str, Match] = {}
         long = len(tokens(normalize(text))) > _SMALLTALK_MAX_WORDS
+        rankings: list[list[Match]] = []
         for number, part in enumerate(_parts(text)):
             found = self._rank_part(part, memo)
             if number == 0 and found and found[0].score >= 1.0:
                 return found  # the message is an example, word for word
-            for match in found:
+            if number and long:
                 # "Good afternoon." opening a long question must not make it a greeting: in a
                 # long message only the whole text can be small talk, not one of its sentences.
-                if number and long and self.knowledge.intents[match.intent].kind == "smalltalk":
-                    continue
-                if match.intent not in best or match.score > best[match.intent].score:
-                    best[match.intent] = match
-        ranked = sorted(best.values(), key=lambda m: m.score, reverse=True)
+                found = [m for m in found if self.knowledge.intents[m.intent].kind != "smalltalk"]
+            rankings.append(found)
+        ranked = _merge(*rankings, limit=None)
         if long and ranked and ranked[0].score < 1.0:  # an example asked verbatim stands
             facts = [m for m in ranked if self.knowledge.intents[m.intent].kind != "smalltalk"]
             if facts and facts[0].score >= self.thresholds.answer:
@@ -252,8 +254,7 @@ class Engine:
         if intent.kind == "gap":
             # A known question the documents don't answer: say so specifically, offer nothing.
             return Reply("decline", language, best.score, intent)
-        runner_up = matches[1].score if len(matches) > 1 else 0.0
-        if best.score >= t.answer and best.score - runner_up >= t.margin:
+        if self._confident(matches):
             kind: ReplyKind = "smalltalk" if intent.kind == "smalltalk" else "answer"
             return Reply(kind, language, best.score, intent)
         candidates = tuple(

@@ -67,6 +67,7 @@ JSON_FIELDS: Final = frozenset(
         "cache_time",
         "disable_notification",
         "protect_content",
+        "drop_pending_updates",
     }
 )
 #: Tags Telegram accepts in parse_mode=HTML.
@@ -418,7 +419,7 @@ class FakeTelegram:
         if not path.startswith(prefix):
             return _error(401, "Unauthorized")
         method = path[len(prefix) :]
-        params = await _params(request)
+        params = await request_params(request)
         fault = self._take_fault(method, params)
         if fault is not None and fault.kind == "drop":
             self.calls.append(Call(method, params, status=0))
@@ -672,7 +673,7 @@ def _error(status: int, description: str, retry_after: int | None = None) -> web
     return web.json_response(body, status=status)
 
 
-async def _params(request: web.Request) -> dict[str, Any]:
+async def request_params(request: web.Request) -> dict[str, Any]:
     """The call's parameters, from JSON or form data (PTB sends form data, JSON-encoding
     everything that is not a plain string)."""
     if request.content_type == "application/json":

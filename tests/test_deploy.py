@@ -115,15 +115,19 @@ def hadolint() -> str:
     return found
 
 
-def test_the_dockerfile_passes_hadolint() -> None:
-    result = subprocess.run(
-        [hadolint(), "--no-color", str(DOCKERFILE)],
-        cwd=ROOT,
+def run_hadolint(dockerfile: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [hadolint(), "--no-color", str(dockerfile)],
+        cwd=dockerfile.parent,
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
+
+
+def test_the_dockerfile_passes_hadolint() -> None:
+    result = run_hadolint(DOCKERFILE)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == ""
 
@@ -132,14 +136,7 @@ def test_hadolint_really_reports_a_bad_dockerfile(tmp_path: Path) -> None:
     """Guards the test above: a linter that silently checks nothing would pass anything."""
     bad = tmp_path / "Dockerfile"
     bad.write_text("FROM python\nRUN apt-get install gcc\n", encoding="utf-8")
-    result = subprocess.run(
-        [hadolint(), "--no-color", str(bad)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_hadolint(bad)
     assert result.returncode != 0
     assert "DL3006" in result.stdout  # untagged base image
 

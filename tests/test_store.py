@@ -137,6 +137,20 @@ def test_a_language_choice_is_remembered_at_once_and_after_a_restart(tmp_path: P
         second.close()
 
 
+def fail_the_first_write(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
+    """The writer thread's next batch raises `error`; later batches are written as usual."""
+    real_execute = Store._execute
+    failures = iter([error])
+
+    def failing_once(self: Store, conn: sqlite3.Connection, writes: list[object]) -> None:
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        real_execute(self, conn, writes)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "_execute", failing_once)
+
+
 def _unusable_folders(tmp_path: Path) -> list[Path]:
     """A data folder the store cannot create or write; chmod means nothing to root."""
     blocker = tmp_path / "a-file"
@@ -172,16 +186,7 @@ def test_a_failing_write_is_logged_without_user_text_and_the_log_resumes(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = Store(tmp_path / "data", retry_seconds=0.0)
-    real_execute = Store._execute
-    failures = iter([sqlite3.OperationalError("database or disk is full")])
-
-    def full_disk_once(self: Store, conn: sqlite3.Connection, writes: list[object]) -> None:
-        error = next(failures, None)
-        if error is not None:
-            raise error
-        real_execute(self, conn, writes)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Store, "_execute", full_disk_once)
+    fail_the_first_write(monkeypatch, sqlite3.OperationalError("database or disk is full"))
     with caplog.at_level(logging.INFO, logger="bot.store"):
         ask(store, "my secret question")
         store.flush()
@@ -255,16 +260,7 @@ def test_an_unexpected_error_in_the_writer_loses_one_batch_but_not_the_log(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = Store(tmp_path / "data")
-    real_execute = Store._execute
-    failures = iter([RuntimeError("a bug")])
-
-    def buggy_once(self: Store, conn: sqlite3.Connection, writes: list[object]) -> None:
-        error = next(failures, None)
-        if error is not None:
-            raise error
-        real_execute(self, conn, writes)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Store, "_execute", buggy_once)
+    fail_the_first_write(monkeypatch, RuntimeError("a bug"))
     with caplog.at_level(logging.ERROR, logger="bot.store"):
         ask(store, "lost to the bug")
         store.flush()

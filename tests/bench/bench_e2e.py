@@ -41,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,30 +61,6 @@ BOT_USER = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": True,
 }
-#: Form fields PTB sends JSON-encoded; plain strings such as `text` arrive as they are.
-JSON_FIELDS = frozenset(
-    {
-        "chat_id",
-        "message_id",
-        "offset",
-        "limit",
-        "timeout",
-        "allowed_updates",
-        "reply_markup",
-        "reply_parameters",
-        "link_preview_options",
-        "entities",
-        "commands",
-        "scope",
-        "results",
-        "show_alert",
-        "cache_time",
-        "is_personal",
-        "disable_notification",
-        "protect_content",
-        "drop_pending_updates",
-    }
-)
 OFF_TOPIC = {
     "en": None,  # CLINC150 test questions
     "ru": (
@@ -133,6 +109,8 @@ class FakeTelegram:
     """Bot API stand-in: updates queue, long polling, sendMessage matching, call counts."""
 
     started: float
+    #: Reads a request's parameters (tests.fake_telegram.request_params: PTB's form encoding).
+    read_params: Callable[[Any], Awaitable[dict[str, Any]]]
     first_get_me: float | None = None
     first_get_updates: float | None = None
     updates: collections.deque = field(default_factory=collections.deque)
@@ -182,7 +160,7 @@ class FakeTelegram:
         method = request.match_info["method"]
         now = time.perf_counter()
         self.calls[method] += 1
-        params = await _params(request)
+        params = await self.read_params(request)
         handler = getattr(self, f"api_{method}", None)
         result = await handler(params, now) if handler else True
         return web.json_response({"ok": True, "result": result}, dumps=_dumps)
@@ -271,22 +249,6 @@ class FakeTelegram:
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
-
-
-async def _params(request: Any) -> dict[str, Any]:
-    if request.content_type == "application/json":
-        return await request.json()
-    form = await request.post()
-    params: dict[str, Any] = {}
-    for key, value in form.items():
-        if key in JSON_FIELDS and isinstance(value, str):
-            try:
-                params[key] = json.loads(value)
-                continue
-            except ValueError:
-                pass
-        params[key] = value
-    return params
 
 
 # --- users -------------------------------------------------------------------------------------
@@ -442,11 +404,16 @@ async def saturate(
 async def run_variant(variant: str, quick: bool, n_users: int) -> dict[str, Any]:
     from aiohttp import web
 
+    if str(common.ROOT) not in sys.path:
+        sys.path.insert(0, str(common.ROOT))
+    # Imported before the bot starts, so the import does not compete with its start-up.
+    from tests.fake_telegram import request_params
+
     users = make_users(n_users)
     port = _free_port()
     server_app = web.Application(client_max_size=8 * 1024 * 1024)
     started = time.perf_counter()
-    fake = FakeTelegram(started)
+    fake = FakeTelegram(started, request_params)
     server_app.router.add_route("*", "/bot{token}/{method}", fake.handle)
     runner = web.AppRunner(server_app, access_log=None)
     await runner.setup()
