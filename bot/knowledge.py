@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
@@ -162,8 +162,12 @@ def load(intents_dir: Path, seeds_dir: Path) -> Knowledge:
         problems.append(Problem(str(intents_dir), 0, "the intents folder does not exist"))
     elif not files:
         problems.append(Problem(str(intents_dir), 0, "no intent files (*.yaml) in this folder"))
+    unreadable: list[str] = []  # files whose YAML could not be parsed: their ids are unknown
     for path in files:
-        for intent in _load_intent_file(path, sources, ui.topics if ui else None, problems):
+        read = _load_intent_file(path, sources, ui.topics if ui else None, problems)
+        if read is None:
+            unreadable.append(path.name)
+        for intent in read or ():
             if intent.id in intents:
                 first = intents[intent.id]
                 problems.append(
@@ -175,7 +179,7 @@ def load(intents_dir: Path, seeds_dir: Path) -> Knowledge:
                 )
             else:
                 intents[intent.id] = intent
-    problems.extend(_cross_checks(intents, sources))
+    problems.extend(_cross_checks(intents, sources, unreadable))
     if problems or ui is None:
         raise KnowledgeError(problems)
     return Knowledge(
@@ -372,9 +376,13 @@ def _load_intent_file(
     sources: Mapping[str, Source],
     topics: Mapping[str, Mapping[Lang, str]] | None,
     problems: list[Problem],
-) -> list[Intent]:
+) -> list[Intent] | None:
+    """The file's intents; None when it is not readable YAML at all."""
     reader = Reader(str(path))
     root = reader.compose(path)
+    if root is None and reader.problems:
+        problems.extend(reader.problems)
+        return None
     intents: list[Intent] = []
     fields = reader.mapping(root, "an intents file", ("version", "intents")) if root else None
     if root is not None and fields is not None:
@@ -616,7 +624,9 @@ def _check_reply_length(
 # --- checks across intents -----------------------------------------------------------------------
 
 
-def _cross_checks(intents: Mapping[str, Intent], sources: Mapping[str, Source]) -> list[Problem]:
+def _cross_checks(
+    intents: Mapping[str, Intent], sources: Mapping[str, Source], unreadable: Sequence[str] = ()
+) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, tuple[Intent, str]] = {}
     for intent in intents.values():
@@ -638,6 +648,8 @@ def _cross_checks(intents: Mapping[str, Intent], sources: Mapping[str, Source]) 
         for follow_up in intent.follow_ups:
             if follow_up not in intents:
                 hint = did_you_mean(follow_up, intents)
+                if unreadable:  # the intent may well exist in a file that failed to parse
+                    hint += f" (or it is in {', '.join(unreadable)}, which could not be read)"
                 problems.append(
                     Problem(
                         intent.file,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 
 from bot.errors import Problem
 
@@ -30,7 +30,8 @@ _SCALAR_KINDS = {
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """' (did you mean 'x'?)' when a close choice exists, else ''."""
-    best = process.extractOne(word, list(choices), score_cutoff=70)
+    # Plain edit-distance ratio: WRatio's partial matching offers 'ok' for 'people-tokayev'.
+    best = process.extractOne(word, list(choices), scorer=fuzz.ratio, score_cutoff=70)
     return f" (did you mean '{best[0]}'?)" if best else ""
 
 

@@ -179,6 +179,17 @@ def test_every_mistake_is_reported_with_its_file_and_line(write_intents, text, e
     assert any(p.startswith(expected) for p in problems), problems
 
 
+def test_a_follow_up_into_a_file_that_does_not_parse_says_so(write_intents):
+    folder = write_intents(GOOD + "    follow_ups: [people-tokayev]\n")
+    (folder / "people.yaml").write_text("version: 1\nintents: [\n", encoding="utf-8")
+    problems = problems_for(folder)
+    assert any(p.startswith("people.yaml:") and "YAML syntax" in p for p in problems)
+    assert (
+        "test.yaml:21: follow-up 'people-tokayev' of 'centre-who' is not an intent "
+        "(or it is in people.yaml, which could not be read)"
+    ) in problems  # and no far-fetched "did you mean" for it
+
+
 def test_a_reply_longer_than_a_telegram_message_is_reported(write_intents):
     long_answer = "Kazakhstan proposed it. " * 25  # within the answer limit on its own...
     text = GOOD.replace("The President of Kazakhstan, Kassym-Jomart Tokayev.", long_answer)
