@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from telegram import Bot, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import NetworkError, TimedOut
 
 from bot.transport import AiohttpRequest, TransportError
@@ -42,8 +42,11 @@ class Recorder:
             async for part in reader:
                 parts[part.name] = (part.filename, await part.read())  # type: ignore[union-attr]
             seen["parts"] = parts
+        elif request.content_type == "application/json":
+            seen["json"] = await request.json()
         else:
             seen["form"] = dict(await request.post())
+        seen["host"] = request.headers.get("Host", "")
         self.requests.append(seen)
         await asyncio.sleep(self.delay)
         if seen["method"] == "getMe":
@@ -70,19 +73,40 @@ def make_bot(base_url: str, **timeouts: float) -> Bot:
     return Bot(TOKEN, base_url=base_url, request=AiohttpRequest(pool_size=4, **timeouts))
 
 
-async def test_a_message_reaches_the_api_form_encoded_with_ptbs_user_agent(
+async def test_a_message_reaches_the_api_as_json_with_ptbs_user_agent(
     server: tuple[Recorder, str],
 ) -> None:
     recorder, url = server
+    buttons = InlineKeyboardMarkup([[InlineKeyboardButton("Más ✓", callback_data="a:1")]])
     async with make_bot(url) as bot:
-        sent = await bot.send_message(42, "<b>Hi</b> & bye", parse_mode="HTML")
+        sent = await bot.send_message(
+            42, "<b>Hi</b> & bye — Сәлем", parse_mode="HTML", reply_markup=buttons
+        )
     assert sent.message_id == 1
     request = recorder.requests[-1]
     assert request["method"] == "sendMessage"
-    assert request["content_type"] == "application/x-www-form-urlencoded"
-    assert request["form"]["text"] == "<b>Hi</b> & bye"
-    assert request["form"]["chat_id"] == "42"
+    assert request["content_type"] == "application/json"
+    assert request["json"]["text"] == "<b>Hi</b> & bye — Сәлем"
+    assert request["json"]["chat_id"] == 42
+    assert request["json"]["reply_markup"] == {
+        "inline_keyboard": [[{"text": "Más ✓", "callback_data": "a:1"}]]
+    }
     assert "python-telegram-bot" in request["user_agent"]
+
+
+async def test_requests_go_through_the_proxy_named_in_the_environment(
+    server: tuple[Recorder, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorder, url = server
+    proxy = url.removesuffix("/bot")
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    # A host that does not resolve: only the proxy can carry the request.
+    async with make_bot("http://api.telegram.invalid/bot") as bot:
+        await bot.send_message(42, "via the proxy")
+    assert recorder.requests[-1]["host"] == "api.telegram.invalid"
+    assert recorder.requests[-1]["json"]["text"] == "via the proxy"
 
 
 async def test_a_file_upload_is_sent_as_multipart_with_its_name(
