@@ -38,9 +38,9 @@ from telegram.ext import (
 )
 
 from bot.config import Config
-from bot.engine import Engine
 from bot.errors import ConfigError
 from bot.handlers import Handlers, Services
+from bot.indexcache import engine_builder
 from bot.knowledge import Knowledge, load
 from bot.memory import release_free_memory
 from bot.reload import describe
@@ -94,7 +94,7 @@ def build_services(config: Config) -> Services:
     # Imported here so that tests, which inject their own store, never open SQLite.
     from bot.store import Store
 
-    engine = Engine(load(config.intents_dir, config.seeds_dir))
+    engine = engine_builder(config.data_dir)(load(config.intents_dir, config.seeds_dir))
     release_free_memory()
     store = Store(config.data_dir, retention_days=config.retention_days)
     return Services(config=config, engine=engine, store=store)
@@ -141,7 +141,9 @@ def build_application(
             )
         )
         # PTB's default is max_retries=0: a 429 would reach the error handler.
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
+        .rate_limiter(
+            rate_limiter or AIORateLimiter(overall_max_rate=config.send_rate, max_retries=3)
+        )
         .concurrent_updates(CONCURRENT_UPDATES)
         .defaults(
             Defaults(

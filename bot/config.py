@@ -5,6 +5,7 @@ Nothing else in the package reads `os.environ`. Errors name the variable and its
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -55,6 +56,9 @@ class Config:
     #: Flood guard: `flood_burst` messages at once, refilled at `flood_rate` per second.
     flood_burst: int = 8
     flood_rate: float = 1.0
+    #: Messages a second the bot sends in all; Telegram's free limit is 30. 0 = no overall
+    #: limit (a local Bot API server, or paid broadcasts). Group limits and 429 retries stay.
+    send_rate: float = 30.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -77,6 +81,7 @@ class Config:
             retention_days=reader.integer("BOT_RETENTION_DAYS", 365, minimum=1),
             log_level=reader.choice("BOT_LOG_LEVEL", _LOG_LEVELS, "INFO", upper=True),
             reload_seconds=reader.number("BOT_RELOAD_SECONDS", 2.0, minimum=0.2),
+            send_rate=reader.number("BOT_SEND_RATE", 30.0, minimum=0.0),
         )
         if config.mode == "webhook" and not config.webhook_url:
             raise ConfigError("BOT_MODE is 'webhook' but BOT_WEBHOOK_URL is not set")
@@ -136,6 +141,8 @@ class _Reader:
             number = float(value)
         except ValueError:
             raise ConfigError(f"{name} has value {value!r}: expected a number") from None
+        if not math.isfinite(number):
+            raise ConfigError(f"{name} has value {value!r}: expected a finite number")
         if number < minimum:
             raise ConfigError(f"{name} has value {value!r}: expected at least {minimum}")
         return number

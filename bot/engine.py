@@ -7,6 +7,7 @@ comes from calibrated thresholds on the match scores (see `Thresholds` and tests
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -23,6 +24,19 @@ from bot.text import (
 )
 
 ReplyKind = Literal["answer", "clarify", "smalltalk", "decline"]
+
+#: Builds the index of (intent id, example question) pairs with these synonym groups; the shell
+#: passes `bot.indexcache.IndexCache.build` to load a saved one instead.
+IndexBuilder = Callable[[Sequence[tuple[str, str]], Sequence[Sequence[str]], IndexParams], Index]
+
+
+def build_index(
+    examples: Sequence[tuple[str, str]],
+    synonyms: Sequence[Sequence[str]],
+    params: IndexParams,
+) -> Index:
+    return Index(examples, Synonyms(synonyms), params)
+
 
 #: A message longer than this is a question with pleasantries around it, not small talk.
 _SMALLTALK_MAX_WORDS: Final = 8
@@ -144,16 +158,17 @@ class Engine:
         knowledge: Knowledge,
         thresholds: Thresholds = CALIBRATED,
         params: IndexParams = DEFAULT_PARAMS,
+        build: IndexBuilder = build_index,
     ) -> None:
         self.knowledge = knowledge
         self.thresholds = thresholds
-        examples = (
+        examples = [
             (intent.id, question)
             for intent in knowledge.intents.values()
             for questions in intent.questions.values()
             for question in questions
-        )
-        self.index = Index(examples, Synonyms(knowledge.synonyms), params)
+        ]
+        self.index = build(examples, knowledge.synonyms, params)
 
     def ask(self, question: Question) -> Reply:
         language = question.forced_lang or detect_language(question.text, question.lang_hint)

@@ -42,6 +42,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot.config import Config
 from bot.engine import Engine, Question, Reply
 from bot.flood import FloodGuard, Verdict
+from bot.indexcache import engine_builder
 from bot.knowledge import Intent, Knowledge, Source
 from bot.memory import release_free_memory
 from bot.reload import Reloader, ReloadResult, describe
@@ -392,7 +393,12 @@ class Handlers:
         engine in use (call it at start-up: edits are noticed from then on)."""
         if self._reloader is None:
             config = self.services.config
-            self._reloader = Reloader(self.services.engine, config.intents_dir, config.seeds_dir)
+            self._reloader = Reloader(
+                self.services.engine,
+                config.intents_dir,
+                config.seeds_dir,
+                build=engine_builder(config.data_dir),
+            )
         return self._reloader
 
     async def reload_knowledge(self) -> ReloadResult | None:

@@ -368,9 +368,12 @@ class Index:
                 columns = self._row_columns[positions]
                 values = self._row_values[positions]
                 local = np.repeat(np.arange(size), row_lengths)
-                starts = np.zeros(size, dtype=np.int64)
-                np.cumsum(row_lengths[:-1], out=starts[1:])
-                logits = np.add.reduceat(weights[columns] * values[:, None], starts, axis=0)
+                # The batch as a small dense matrix over the features it uses: one BLAS product
+                # reads each used weight row once, not once per example that has the feature.
+                used, position = np.unique(columns, return_inverse=True)
+                batch = np.zeros((size, len(used)), dtype=np.float32)
+                batch[local, position] = values
+                logits = batch @ weights[used]
                 logits += bias
                 logits -= logits.max(axis=1, keepdims=True)
                 probability = np.exp(logits)

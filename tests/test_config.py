@@ -31,8 +31,10 @@ def test_every_variable_is_read():
             "BOT_WEBHOOK_URL": "https://example.org/hook",
             "BOT_WEBHOOK_SECRET": "s3cret",
             "PORT": "8443",
+            "BOT_SEND_RATE": "0",
         }
     )
+    assert config.send_rate == 0
     assert config.admin_ids == frozenset({1, 2})
     assert config.data_dir == Path("/tmp/x")
     assert (config.log_level, config.retention_days, config.port) == ("DEBUG", 30, 8443)
@@ -52,6 +54,8 @@ def test_the_token_never_shows_in_the_config_repr():
         ({"BOT_MODE": "push"}, "BOT_MODE has value 'push': expected one of polling, webhook"),
         ({"BOT_LOG_LEVEL": "loud"}, "BOT_LOG_LEVEL has value 'LOUD'"),
         ({"BOT_MODE": "webhook"}, "BOT_WEBHOOK_URL is not set"),
+        ({"BOT_SEND_RATE": "-1"}, "BOT_SEND_RATE has value '-1': expected at least 0"),
+        ({"BOT_SEND_RATE": "nan"}, "BOT_SEND_RATE has value 'nan': expected a finite number"),
         ({"BOT_MODE": "webhook", "BOT_WEBHOOK_URL": "https://x"}, "BOT_WEBHOOK_SECRET is not set"),
     ],
 )

@@ -1,0 +1,133 @@
+"""The built index, kept on disk in the data folder so a restart does not rebuild it.
+
+Building the index (TF-IDF vectors, centroids, the classifier's training) is most of the bot's
+start-up time and, while the classifier trains, about 60 MB of memory above what the bot needs
+afterwards. The result depends only on the example questions, the synonyms, the index's
+parameters and the code that builds it, so it is stored under a hash of all four: a restart with
+the same knowledge base loads it in a few hundredths of a second; any edit to an example, a
+synonym or the matching code gives a new hash and a fresh build, which then replaces the file.
+
+The file is a pickle: only the bot writes to its data folder (which also holds `secret.key`),
+and a pickle loads the index's arrays and dictionaries as they were. A file that cannot be read
+or written (a full or read-only disk, a truncated file) is logged and the index is built as if
+there were no cache: the cache can make start-up faster, never make it fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import logging
+import os
+import pickle
+import platform
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+
+import bot.index
+import bot.text
+from bot.engine import Engine, build_index
+from bot.index import Index, IndexParams
+from bot.knowledge import Knowledge
+
+logger = logging.getLogger(__name__)
+
+FOLDER: Final = "index"
+_SUFFIX: Final = ".pickle"
+#: Bump when the file's layout changes in a way the code hashes below would not notice.
+_FORMAT: Final = 1
+#: The modules whose code decides what an index holds.
+_CODE: Final = (bot.index, bot.text)
+
+
+class IndexCache:
+    """Builds indexes through a folder of saved ones; pass `cache.build` to `Engine`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    def build(
+        self,
+        examples: Sequence[tuple[str, str]],
+        synonyms: Sequence[Sequence[str]],
+        params: IndexParams,
+    ) -> Index:
+        path = self.folder / f"{cache_key(examples, synonyms, params)}{_SUFFIX}"
+        index = self._read(path)
+        if index is None:
+            index = build_index(examples, synonyms, params)
+            self._write(path, index)
+        return index
+
+    def _read(self, path: Path) -> Index | None:
+        try:
+            with path.open("rb") as file:
+                index = pickle.load(file)  # noqa: S301 - written by this bot, in its own folder
+        except FileNotFoundError:
+            return None
+        except Exception as error:  # a damaged file can fail to unpickle in many ways
+            logger.warning(
+                "the saved index %s could not be read (%s); building it again",
+                path.name,
+                type(error).__name__,
+            )
+            return None
+        if not isinstance(index, Index):
+            logger.warning("the saved index %s is not an index; building it again", path.name)
+            return None
+        logger.info("index loaded from %s", path)
+        return index
+
+    def _write(self, path: Path, index: Index) -> None:
+        """Save atomically (a crash leaves the old file or none), then drop older indexes."""
+        temporary: str | None = None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+            with os.fdopen(handle, "wb") as file:
+                pickle.dump(index, file, protocol=pickle.HIGHEST_PROTOCOL)
+            Path(temporary).replace(path)
+            temporary = None
+        except (OSError, pickle.PicklingError) as error:
+            logger.warning(
+                "the index could not be saved for the next start (%s: %s); the bot runs on",
+                type(error).__name__,
+                error,
+            )
+            return
+        finally:
+            if temporary is not None:
+                with contextlib.suppress(OSError):
+                    Path(temporary).unlink()
+        for old in self.folder.glob(f"*{_SUFFIX}"):
+            if old != path:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+
+
+def cache_key(
+    examples: Sequence[tuple[str, str]],
+    synonyms: Sequence[Sequence[str]],
+    params: IndexParams,
+) -> str:
+    """A hash of everything the built index depends on (order of examples included)."""
+    digest = hashlib.sha256()
+    versions = (_FORMAT, platform.python_version(), np.__version__, repr(params))
+    digest.update(repr(versions).encode())
+    for module in _CODE:
+        digest.update(Path(str(module.__file__)).read_bytes())
+    digest.update(repr([tuple(group) for group in synonyms]).encode())
+    for intent, question in examples:
+        digest.update(f"{intent}\0{question}\0".encode())
+    return digest.hexdigest()[:32]
+
+
+def engine_builder(data_dir: Path) -> Callable[[Knowledge], Engine]:
+    """Builds engines whose index is saved in (and loaded from) `data_dir/index/`."""
+    cache = IndexCache(Path(data_dir) / FOLDER)
+    return functools.partial(Engine, build=cache.build)

@@ -1,0 +1,132 @@
+"""The saved index: a restart loads it instead of building it, and it never costs an answer.
+
+What an operator notices: the second start with the same knowledge base skips the build; an
+edit gives a fresh build that replaces the saved file; a damaged file or a data folder that
+cannot be written is logged and the bot answers as if there were no cache.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import bot.indexcache
+from bot.engine import Engine, Question
+from bot.index import DEFAULT_PARAMS
+from bot.indexcache import FOLDER, cache_key, engine_builder
+from bot.knowledge import Knowledge
+
+QUESTION = "Where will the centre be?"
+
+
+@pytest.fixture
+def small(kb: Knowledge) -> Knowledge:
+    """Twelve real intents: quick to build, real enough to answer."""
+    keep = dict(list(kb.intents.items())[:12])
+    return dataclasses.replace(kb, intents=keep)
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the indexes actually built (not loaded)."""
+    built: list[int] = []
+    real = bot.indexcache.build_index
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(bot.indexcache, "build_index", counting)
+    return built
+
+
+def answer(engine: Engine, text: str = QUESTION) -> tuple[str, str | None, float]:
+    reply = engine.ask(Question(text, lang_hint="en"))
+    return reply.kind, reply.intent.id if reply.intent else None, round(reply.score, 6)
+
+
+def saved(data_dir: Path) -> list[Path]:
+    return sorted((data_dir / FOLDER).glob("*.pickle"))
+
+
+def test_a_restart_with_the_same_knowledge_loads_the_index_instead_of_building_it(
+    tmp_path: Path, small: Knowledge, builds: list[int]
+) -> None:
+    first = engine_builder(tmp_path)(small)
+    second = engine_builder(tmp_path)(small)  # a new process would build the same way
+    assert len(builds) == 1
+    assert len(saved(tmp_path)) == 1
+    assert answer(second) == answer(first) == answer(Engine(small))
+    assert answer(second, "когда приняли резолюцию") == answer(first, "когда приняли резолюцию")
+
+
+def test_an_edited_example_builds_afresh_and_replaces_the_saved_index(
+    tmp_path: Path, small: Knowledge, builds: list[int]
+) -> None:
+    engine_builder(tmp_path)(small)
+    before = saved(tmp_path)
+    intent = next(iter(small.intents.values()))
+    questions = dict(intent.questions)
+    questions["en"] = (*questions["en"], "tell me about the pelicans of the centre")
+    edited = dataclasses.replace(
+        small,
+        intents={**small.intents, intent.id: dataclasses.replace(intent, questions=questions)},
+    )
+    engine = engine_builder(tmp_path)(edited)
+    assert len(builds) == 2
+    after = saved(tmp_path)
+    assert len(after) == 1 and after != before  # the old file is gone, not piling up
+    assert answer(engine, "tell me about the pelicans of the centre")[1] == intent.id
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda path: path.write_bytes(path.read_bytes()[:100]),  # truncated by a crash
+        lambda path: path.write_bytes(b"not a pickle at all"),
+    ],
+    ids=["truncated", "garbage"],
+)
+def test_a_damaged_saved_index_is_logged_and_built_again(
+    tmp_path: Path,
+    small: Knowledge,
+    builds: list[int],
+    damage: Callable[[Path], object],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    expected = answer(engine_builder(tmp_path)(small))
+    damage(saved(tmp_path)[0])
+    with caplog.at_level(logging.WARNING, logger="bot.indexcache"):
+        engine = engine_builder(tmp_path)(small)
+    assert answer(engine) == expected
+    assert len(builds) == 2
+    assert "could not be read" in caplog.text
+    assert answer(engine_builder(tmp_path)(small)) == expected  # repaired: loaded again
+    assert len(builds) == 2
+
+
+def test_a_data_folder_that_cannot_be_written_costs_no_answer(
+    tmp_path: Path, small: Knowledge, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = tmp_path / "data"
+    blocked.mkdir()
+    (blocked / FOLDER).write_text("a file where the folder should be")
+    with caplog.at_level(logging.WARNING, logger="bot.indexcache"):
+        engine = engine_builder(blocked)(small)
+    assert answer(engine) == answer(Engine(small))
+    assert "could not be saved" in caplog.text
+
+
+def test_the_key_changes_with_examples_synonyms_and_parameters() -> None:
+    examples = [("a", "where is the centre"), ("b", "who proposed it")]
+    key = cache_key(examples, [("sdg", "sdgs")], DEFAULT_PARAMS)
+    assert key == cache_key(list(examples), [("sdg", "sdgs")], DEFAULT_PARAMS)
+    assert key != cache_key([*examples, ("b", "who")], [("sdg", "sdgs")], DEFAULT_PARAMS)
+    assert key != cache_key(examples, [("sdg", "sdgs", "цур")], DEFAULT_PARAMS)
+    assert key != cache_key(
+        examples, [("sdg", "sdgs")], dataclasses.replace(DEFAULT_PARAMS, epochs=3)
+    )
