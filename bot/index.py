@@ -152,11 +152,18 @@ class _SparseWeights:
         self.intents = np.concatenate(intents) if intents else np.zeros(0, dtype=np.int16)
         self.values = np.concatenate(values) if values else np.zeros(0, dtype=np.float16)
 
-    def logits(self, columns: np.ndarray, values: np.ndarray, n_intents: int) -> np.ndarray:
+    def logits(
+        self, columns: np.ndarray, values: np.ndarray, part: np.ndarray, parts: int, n_intents: int
+    ) -> np.ndarray:
+        """Logits (parts × intents) of several questions' vectors given one after another;
+        `part` says which question each (column, value) belongs to."""
         spans = _spans(self.starts[columns], self.starts[columns + 1])
         repeats = self.starts[columns + 1] - self.starts[columns]
         weights = self.values[spans].astype(np.float64) * np.repeat(values, repeats)
-        return np.bincount(self.intents[spans], weights=weights, minlength=n_intents)
+        cells = np.repeat(part * n_intents, repeats) + self.intents[spans]
+        return np.bincount(cells, weights=weights, minlength=parts * n_intents).reshape(
+            parts, n_intents
+        )
 
 
 def _spans(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -313,6 +320,15 @@ class Index:
             keys // max(n_intents, 1), np.arange(n_features + 1)
         )
         self._centroid_lengths = np.diff(self._centroid_starts)
+        # Where each (feature, intent) cell's examples sit in the postings (sorted by feature,
+        # then example; an intent's examples are consecutive): ranking reads them directly.
+        n = len(self.example_texts)
+        first = (keys // max(n_intents, 1)) * n + self._intent_starts[intents]
+        self._cell_postings = np.searchsorted(self._posting_keys, first)
+        self._cell_hits = (
+            np.searchsorted(self._posting_keys, first + np.diff(self._intent_starts)[intents])
+            - self._cell_postings
+        ).astype(np.int32)
 
     def _train_classifier(self) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Softmax regression on the example vectors: weights (features × intents) and biases.
@@ -480,79 +496,117 @@ class Index:
 
     def rank(self, text: str, limit: int = 5) -> list[Match]:
         """The best `limit` intents for a question, best first; scores in [0, 1]."""
+        return self.rank_many([text], limit)[0]
+
+    def rank_many(self, texts: Sequence[str], limit: int = 5) -> list[list[Match]]:
+        """`rank` for several questions (the parts of one message) in one pass: the numpy work
+        is done once for all of them, which costs little more than for one."""
+        ranked: list[list[Match]] = [[] for _ in texts]
         if not self.intents or limit <= 0:
-            return []
-        asked = self._words_of(text)
-        exact = self._exact.get(" ".join(asked))
-        if exact is not None:  # nothing can outrank an example asked word for word
-            return [Match(self.intents[self.example_intent[exact]], 1.0, exact)]
-        columns, values = self._query_vector(asked)
-        if not len(columns):
-            return []
+            return ranked
+        queries: list[tuple[int, np.ndarray, np.ndarray]] = []
+        for position, text in enumerate(texts):
+            asked = self._words_of(text)
+            exact = self._exact.get(" ".join(asked))
+            if exact is not None:  # nothing can outrank an example asked word for word
+                ranked[position] = [Match(self.intents[self.example_intent[exact]], 1.0, exact)]
+                continue
+            columns, values = self._query_vector(asked)
+            if len(columns):
+                queries.append((position, columns, values))
+        if queries:
+            found = self._rank_vectors([q[1] for q in queries], [q[2] for q in queries], limit)
+            for (position, _, _), matches in zip(queries, found, strict=True):
+                ranked[position] = matches
+        return ranked
+
+    def _rank_vectors(
+        self, columns_of: list[np.ndarray], values_of: list[np.ndarray], limit: int
+    ) -> list[list[Match]]:
         p = self.params
-        n_intents = len(self.intents)
+        n_intents, parts = len(self.intents), len(columns_of)
+        lengths = np.array([len(c) for c in columns_of], dtype=np.int64)
+        part = np.repeat(np.arange(parts, dtype=np.int64), lengths)
+        columns, values = np.concatenate(columns_of), np.concatenate(values_of)
         # Stage 1, every intent: centroid cosine and the classifier's probability.
-        spans = _spans(self._centroid_starts[columns], self._centroid_starts[columns + 1])
+        # `cells`: the (feature, intent) cells of the questions' features, with their question.
+        cells = _spans(self._centroid_starts[columns], self._centroid_starts[columns + 1])
         repeats = self._centroid_lengths[columns]
+        cell_part, cell_value = np.repeat(part, repeats), np.repeat(values, repeats)
         centroid = np.bincount(
-            self._centroid_intents[spans],
-            weights=self._centroid_values[spans] * np.repeat(values, repeats),
-            minlength=n_intents,
-        )
+            cell_part * n_intents + self._centroid_intents[cells],
+            weights=self._centroid_values[cells] * cell_value,
+            minlength=parts * n_intents,
+        ).reshape(parts, n_intents)
         if self._classifier is not None and self._bias is not None:
-            logits = self._classifier.logits(columns, values, n_intents) + self._bias
-            logits = (logits - logits.max()) / p.temperature
+            logits = self._classifier.logits(columns, values, part, parts, n_intents) + self._bias
+            logits = (logits - logits.max(axis=1, keepdims=True)) / p.temperature
             probability = np.exp(logits.astype(np.float64))
-            confidence = probability / probability.sum()
+            confidence = probability / probability.sum(axis=1, keepdims=True)
             share = p.confidence_share
         else:  # no classifier: the score is the similarity
-            confidence, share = np.ones(n_intents), 0.0
+            confidence, share = np.ones((parts, n_intents)), 0.0
         first = centroid ** (1.0 - share) * confidence**share
         count = min(n_intents, max(limit, p.rerank))
         if count < n_intents:  # ascending, so the binary searches below go in order
-            candidates = np.sort(np.argpartition(-first, count - 1)[:count])
+            candidates = np.sort(np.argpartition(-first, count - 1, axis=1)[:, :count], axis=1)
         else:
-            candidates = np.arange(n_intents)
+            candidates = np.tile(np.arange(n_intents), (parts, 1))
         # Stage 2, the best few intents: cosine with their nearest example.
-        nearest, closest = self._nearest_examples(candidates, columns, values)
-        similarity = p.example_share * nearest + (1.0 - p.example_share) * centroid[candidates]
-        scores = np.clip(similarity, 0.0, 1.0) ** (1.0 - share) * confidence[candidates] ** share
-        order = np.argsort(-scores, kind="stable")[:limit]
+        nearest, closest = self._nearest_examples(candidates, cells, cell_part, cell_value)
+        similarity = p.example_share * nearest + (1.0 - p.example_share) * np.take_along_axis(
+            centroid, candidates, axis=1
+        )
+        scores = (
+            np.clip(similarity, 0.0, 1.0) ** (1.0 - share)
+            * np.take_along_axis(confidence, candidates, axis=1) ** share
+        )
+        order = np.argsort(-scores, axis=1, kind="stable")[:, :limit]
         return [
-            Match(self.intents[candidates[i]], float(scores[i]), int(closest[i]))
-            for i in order
-            if scores[i] > 0
+            [
+                Match(self.intents[candidates[q, i]], float(scores[q, i]), int(closest[q, i]))
+                for i in order[q]
+                if scores[q, i] > 0
+            ]
+            for q in range(parts)
         ]
 
     def _nearest_examples(
-        self, intents: np.ndarray, columns: np.ndarray, values: np.ndarray
+        self,
+        candidates: np.ndarray,
+        cells: np.ndarray,
+        cell_part: np.ndarray,
+        cell_value: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Per intent: the best cosine among its examples, and that example's position.
+        """Per question and candidate intent (parts × count): the best cosine among the
+        intent's examples, and that example's position.
 
-        Postings are sorted by (feature, example) and an intent's examples are consecutive, so
-        two binary searches per (query feature, intent) find exactly the examples of these
-        intents that share the feature: the work is the overlap, not the intents' size.
+        Only the (feature, intent) cells of candidate intents are read, and each cell knows
+        where its examples sit in the postings: the work is the overlap between the question
+        and those intents' examples, not the intents' size (no search, no loop).
         """
-        n = len(self.example_texts)
-        first_row = self._intent_starts[intents]
-        last_row = self._intent_starts[intents + 1]
-        base = columns[:, None] * n
-        low = np.searchsorted(self._posting_keys, base + first_row).reshape(-1)
-        high = np.searchsorted(self._posting_keys, base + last_row).reshape(-1)
-        positions = _spans(low, high)
-        hits = high - low
-        block_sizes = last_row - first_row
-        block_starts = np.zeros(len(intents), dtype=np.int64)
+        parts, count = candidates.shape
+        # One block of cosines per (question, candidate), laid out question by question.
+        block_first = self._intent_starts[candidates].reshape(-1)
+        block_sizes = self._intent_starts[candidates + 1].reshape(-1) - block_first
+        block_starts = np.zeros(len(block_sizes), dtype=np.int64)
         np.cumsum(block_sizes[:-1], out=block_starts[1:])
-        shift = np.tile(block_starts - first_row, len(columns))  # global row -> block position
+        # Each question's candidates by intent: their block, or -1.
+        block_of = np.full((parts, len(self.intents)), -1, dtype=np.int64)
+        np.put_along_axis(block_of, candidates, np.arange(parts * count).reshape(parts, count), 1)
+        blocks = block_of[cell_part, self._centroid_intents[cells]]
+        keep = blocks >= 0
+        cells, blocks = cells[keep], blocks[keep]
+        low, hits = self._cell_postings[cells], self._cell_hits[cells]
+        positions = _spans(low, low + hits)
+        shift = block_starts[blocks] - block_first[blocks]  # global row -> position in blocks
         local = self._posting_rows[positions] + np.repeat(shift, hits)
-        weights = self._posting_values[positions] * np.repeat(
-            np.repeat(values, len(intents)), hits
-        )
+        weights = self._posting_values[positions] * np.repeat(cell_value[keep], hits)
         cosines = np.bincount(local, weights=weights, minlength=int(block_sizes.sum()))
         best = np.maximum.reduceat(cosines, block_starts)
         # The closest example: the first row of each block that reaches the block's best.
         reached = cosines >= np.repeat(best, block_sizes)
         where = np.where(reached, np.arange(len(cosines)), len(cosines))
         first_hit = np.minimum.reduceat(where, block_starts)
-        return best, first_hit - block_starts + first_row
+        closest = first_hit - block_starts + block_first
+        return best.reshape(candidates.shape), closest.reshape(candidates.shape)
