@@ -498,6 +498,10 @@ class Index:
         """The best `limit` intents for a question, best first; scores in [0, 1]."""
         return self.rank_many([text], limit)[0]
 
+    def is_example(self, text: str) -> bool:
+        """True when the text is one of the example questions, word for word once normalised."""
+        return " ".join(self._words_of(text)) in self._exact
+
     def rank_many(self, texts: Sequence[str], limit: int = 5) -> list[list[Match]]:
         """`rank` for several questions (the parts of one message) in one pass: the numpy work
         is done once for all of them, which costs little more than for one."""
