@@ -191,10 +191,9 @@ class Engine:
         """Rank every part of a message that `rank` and `_several_questions` may look at in one
         batch: the index does the numpy work once for all of them (a long message's p99 ~2×
         lower than part by part)."""
-        if self.index.is_example(text):
-            return  # answered by its intent outright: its parts are never looked at
         parts = [p for p in dict.fromkeys([*_parts(text), *_clauses(text)]) if p not in memo]
-        if len(parts) > 1:
+        # An example asked word for word is answered by its intent: its parts are never read.
+        if len(parts) > 1 and not self.index.is_example(text):
             memo.update(zip(parts, self.index.rank_many(parts, limit=_PART_LIMIT), strict=True))
 
     def _rank_part(self, part: str, memo: dict[str, list[Match]] | None) -> list[Match]:
