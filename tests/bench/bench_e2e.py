@@ -698,13 +698,13 @@ def run(quick: bool = False, variants: Sequence[str] = ("shipped", "unlimited"))
     first_peak = max(r["first_rss_peak_bytes"] for r in results.values())
     report.target(
         "End to end RSS < 120 MB",
-        peak < 120 * common.MB,
+        peak < 120 * common.MB and first_peak < 120 * common.MB,
         f"peak {peak / common.MB:.0f} MB running; {first_peak / common.MB:.0f} MB for about a "
         "second on a first start, while the classifier trains",
     )
     report.target(
         "End to end start-up < 2 s",
-        main["startup_seconds"] < 2,
+        main["startup_seconds"] < 2 and main["first_startup_seconds"] < 2,
         f"{main['startup_seconds']:.2f} s restart, {main['first_startup_seconds']:.2f} s first "
         f"start ({main['variant']})",
     )
