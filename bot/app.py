@@ -201,16 +201,10 @@ def _on_startup(
     services: Services, handlers: Handlers, live_reload: bool
 ) -> Callable[[BotApp], object]:
     async def post_init(app: BotApp) -> None:
-        """Menu and descriptions per language, the admins' menus, then the background jobs."""
-        knowledge = services.engine.knowledge
-        try:
-            await asyncio.wait_for(publish_profile(app.bot, knowledge), PROFILE_TIMEOUT)
-            await asyncio.wait_for(
-                publish_admin_commands(app.bot, knowledge, services.config.admin_ids),
-                PROFILE_TIMEOUT,
-            )
-        except TimeoutError:
-            logger.warning("setting the command menu timed out; the old one stays")
+        """Menus and descriptions (in the background), then the repeating jobs."""
+        # The menu is not needed to answer: the bot polls at once instead of waiting for two
+        # dozen get/set calls (longer still when Telegram throttles them with 429s).
+        _PROFILE_TASKS.add(asyncio.get_running_loop().create_task(_publish_all(app, services)))
         # Edits are noticed from now on, by the repeating check below or by an admin's /reload.
         await asyncio.to_thread(handlers.watch_knowledge)
         jobs = app.job_queue
@@ -227,9 +221,41 @@ def _on_startup(
     return post_init
 
 
+#: Profile publishing under way (a strong reference: the loop keeps only weak ones).
+_PROFILE_TASKS: set[asyncio.Task[None]] = set()
+
+
+async def _publish_all(app: BotApp, services: Services) -> None:
+    """Menu and descriptions per language, then the admins' menus."""
+    knowledge = services.engine.knowledge
+    try:
+        await asyncio.wait_for(publish_profile(app.bot, knowledge), PROFILE_TIMEOUT)
+        await asyncio.wait_for(
+            publish_admin_commands(app.bot, knowledge, services.config.admin_ids),
+            PROFILE_TIMEOUT,
+        )
+    except TimeoutError:
+        logger.warning("setting the command menu timed out; the old one stays")
+    except Exception:  # a background task: nobody else would log it
+        logger.exception("setting the command menu failed; the old one stays")
+    finally:
+        task = asyncio.current_task()
+        if task is not None:
+            _PROFILE_TASKS.discard(task)  # type: ignore[arg-type]
+
+
+async def profile_published() -> None:
+    """Wait until the menus and descriptions started at start-up are set (or given up)."""
+    await asyncio.gather(*_PROFILE_TASKS, return_exceptions=True)
+
+
 def _on_shutdown(services: Services) -> Callable[[BotApp], object]:
     async def post_shutdown(app: BotApp) -> None:
-        """Write what the store still has queued before the process ends."""
+        """Stop publishing the menu if it still runs; write what the store still has queued."""
+        tasks = list(_PROFILE_TASKS)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await asyncio.to_thread(services.store.close)
 
     return post_shutdown

@@ -247,14 +247,10 @@ class Index:
         """Unit-length TF-IDF rows of the examples (given as words), stored row-wise (CSR) and
         column-wise (postings); returns the example of each stored entry."""
         vocabulary = self._vocabulary
-        kinds: list[int] = []
 
-        def column(feature: str) -> int:
-            found = vocabulary.get(feature)
-            if found is None:
-                found = vocabulary[feature] = len(kinds)
-                kinds.append(_KINDS[feature[0]])
-            return found
+        def columns_of(features: Iterable[str]) -> list[int]:
+            # setdefault's default is evaluated first: a new feature gets the next column
+            return [vocabulary.setdefault(feature, len(vocabulary)) for feature in features]
 
         word_columns: dict[str, array[int]] = {}
         flat = array("q")  # feature columns of all examples, one after another
@@ -265,11 +261,12 @@ class Index:
                 known = word_columns.get(word)
                 if known is None:
                     known = word_columns[word] = array(
-                        "q", map(column, self._features_of_word(word))
+                        "q", columns_of(self._features_of_word(word))
                     )
                 flat.extend(known)
-            flat.extend(map(column, self._phrases(words)))
+            flat.extend(columns_of(self._phrases(words)))
             lengths.append(len(flat) - before)
+        kinds = [_KINDS[feature[0]] for feature in vocabulary]  # in column order
         n, n_features = len(texts), len(kinds)
         rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
         cells, counts = np.unique(

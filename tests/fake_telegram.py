@@ -31,7 +31,7 @@ from unittest import mock
 from aiohttp import web
 from telegram.ext import BaseRateLimiter
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import ALLOWED_UPDATES, build_application, profile_published
 from bot.config import Config
 from bot.engine import Engine
 from bot.handlers import Services, Storage
@@ -823,6 +823,7 @@ async def _running_bot(
         await app.initialize()
         try:
             await app.post_init(app)
+            await profile_published()  # so tests see the menu set, as a user does a moment later
             await app.updater.start_polling(
                 poll_interval=0, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
             )

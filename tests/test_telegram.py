@@ -9,6 +9,7 @@ the knowledge base grows while these tests stay.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import copy
 import dataclasses
 import html.parser
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import run_command, webhook_path, write_heartbeat
+from bot.app import profile_published, run_command, webhook_path, write_heartbeat
 from bot.config import Config
 from bot.engine import Engine, Question, Thresholds
 from bot.errors import ConfigError
@@ -221,7 +222,22 @@ async def test_an_unchanged_menu_is_not_set_again_at_the_next_start(
 ) -> None:
     before = len(telegram.calls_to("setMyCommands"))
     await telegram.app.post_init(telegram.app)
+    await profile_published()
     assert len(telegram.calls_to("setMyCommands")) == before == 1 + len(LANGS)
+
+
+async def test_questions_are_answered_while_a_slow_telegram_still_sets_the_menu(
+    telegram: FakeTelegram,
+) -> None:
+    telegram.delay_next("getMyCommands", 2.0)
+    await telegram.app.post_init(telegram.app)  # as at a start: the menu is set in the background
+    menu = asyncio.ensure_future(profile_published())
+
+    answer = await ask(telegram, "Who proposed the centre?")
+
+    assert "Tokayev" in answer.text
+    assert not menu.done()
+    await menu
 
 
 # --- questions -----------------------------------------------------------------------------------
