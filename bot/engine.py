@@ -252,7 +252,8 @@ class Engine:
         the centre?"): the question sentence alone matches far better than the whole message,
         and a greeting in a long message is not small talk.
         """
-        long = len(tokens(normalize(text))) > _SMALLTALK_MAX_WORDS
+        words = tokens(normalize(text))
+        long = len(words) > _SMALLTALK_MAX_WORDS
         rankings: list[list[Match]] = []
         for number, part in enumerate(_parts(text)):
             found = self._rank_part(part, memo)
@@ -264,11 +265,23 @@ class Engine:
                 found = [m for m in found if self.knowledge.intents[m.intent].kind != "smalltalk"]
             rankings.append(found)
         ranked = _merge(*rankings, limit=None)
+        if ranked and ranked[0].score < 1.0 and len(words) == 1:
+            ranked = self._name_first(ranked)
         if long and ranked and ranked[0].score < 1.0:  # an example asked verbatim stands
             facts = [m for m in ranked if self.knowledge.intents[m.intent].kind != "smalltalk"]
             if facts and facts[0].score >= self.thresholds.answer:
                 ranked = facts
         return ranked[:limit]
+
+    def _name_first(self, ranked: list[Match]) -> list[Match]:
+        """A name alone ("UNRCCA") asks what it is: a fact intent that could be answered comes
+        before a known gap about it ("UNRCCA's budget"), whose short examples share the name."""
+        if self.knowledge.intents[ranked[0].intent].kind != "gap":
+            return ranked
+        facts = [m for m in ranked if self.knowledge.intents[m.intent].kind == "fact"]
+        if not facts or facts[0].score < self.thresholds.answer:
+            return ranked
+        return [*facts, *(m for m in ranked if m not in facts)]
 
     def decide(self, matches: list[Match], language: Lang) -> Reply:
         """Apply the thresholds to ranked matches (exposed so calibration can replay them)."""

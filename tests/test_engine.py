@@ -147,6 +147,18 @@ def test_a_known_gap_is_declined_with_what_exactly_the_documents_do_not_say(engi
     assert rendered.buttons == ()
 
 
+@pytest.mark.parametrize("name", ["UNRCCA", "РЦПДЦА", "рцпдца"])
+def test_a_name_alone_is_answered_with_what_it_is_not_declined_as_a_detail(engine, name):
+    reply = engine.ask(Question(name))
+    assert reply.kind == "answer"
+    assert reply.intent.id == "unrcca-what-is"
+
+
+def test_a_name_with_a_detail_the_documents_lack_is_still_declined(engine):
+    reply = engine.ask(Question("UNRCCA budget"))
+    assert reply.kind == "decline"
+
+
 @pytest.mark.parametrize(
     "question",
     [
