@@ -33,8 +33,9 @@ How a question is scored, and why:
   examples or intents: the work grows with the number of intents and with the overlap, not with
   the number of examples;
 - a question word the index has never seen is replaced by the known word rapidfuzz finds most
-  alike, so "resolutoin" finds "resolution": one vectorised `cdist` call per question over the
-  known words (the one cost that grows with the vocabulary), cached per word.
+  alike, so "resolutoin" finds "resolution": one vectorised `cdist` call over the known words that
+  share a character trigram with it (found through a trigram index of the words, so the cost
+  grows with that overlap, not with the vocabulary), cached per word.
 
 The classifier is skipped, and the score is the similarity, when the index has one intent or is
 too big to hold the weights or train them in seconds (`IndexParams.max_weights`,
@@ -177,6 +178,50 @@ def _spans(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return np.repeat(starts - offsets, lengths) + np.arange(total)
 
 
+def _trigrams(word: str) -> set[str]:
+    padded = f" {word} "
+    return {padded[start : start + 3] for start in range(len(padded) - 2)}
+
+
+class _Spellings:
+    """The known words, findable by their character trigrams: a typo is compared with the words
+    sharing a trigram with it, not with the whole vocabulary, so the cost of a correction grows
+    with that overlap instead of with the number of words. A word within `ratio` ≥ 82 of another
+    (at most a couple of letters changed) always shares a trigram with it: an edit can break only
+    the three trigrams around it."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self.words = words
+        postings: dict[str, list[int]] = {}
+        for number, word in enumerate(words):
+            for gram in _trigrams(word):
+                postings.setdefault(gram, []).append(number)
+        self._gram = {gram: number for number, gram in enumerate(postings)}
+        sizes = np.fromiter(map(len, postings.values()), dtype=np.int64, count=len(postings))
+        self._starts = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=self._starts[1:])
+        numbers = itertools.chain.from_iterable(postings.values())
+        self._words_of = np.fromiter(numbers, dtype=np.int32, count=int(sizes.sum()))
+        self._lengths = np.fromiter(map(len, words), dtype=np.int32, count=len(words))
+
+    def closest(self, word: str, cutoff: float) -> str | None:
+        """The known word most like `word` by rapidfuzz `ratio` if it reaches `cutoff` (the first
+        of equals in the words' order), else None."""
+        grams = np.array([self._gram[g] for g in _trigrams(word) if g in self._gram], np.int64)
+        if not len(grams):
+            return None
+        found = np.unique(self._words_of[_spans(self._starts[grams], self._starts[grams + 1])])
+        # ratio = 200 × common letters / (both lengths): lengths far apart can't reach the cutoff
+        lengths = self._lengths[found]
+        found = found[200 * np.minimum(lengths, len(word)) >= cutoff * (lengths + len(word))]
+        if not len(found):
+            return None
+        candidates = [self.words[number] for number in found]
+        ratios = process.cdist([word], candidates, scorer=fuzz.ratio, score_cutoff=cutoff)[0]
+        best = int(ratios.argmax())
+        return candidates[best] if ratios[best] >= cutoff else None
+
+
 class Index:
     """Ranks intents for a question by similarity to their example questions."""
 
@@ -204,7 +249,7 @@ class Index:
         # a two-letter "ty" has too few features for the classifier to be sure of anything.
         self._exact = {" ".join(words): row for row, words in enumerate(example_words) if words}
         rows = self._build_vectors(example_words)
-        self._words = sorted({f[2:] for f in self._vocabulary if f.startswith("w:")})
+        self._spellings = _Spellings(sorted({f[2:] for f in self._vocabulary if f[0] == "w"}))
         self._build_centroids(rows)
         weights, self._bias = self._train_classifier()
         self._classifier = None if weights is None else _SparseWeights(weights)
@@ -429,21 +474,11 @@ class Index:
             and "w:" + word not in self._vocabulary
             and word not in self._corrections
         }
-        if unknown and self._words:
-            # One rapidfuzz call for all of them (vectorised), scored against every known word.
-            asked = sorted(unknown)
-            ratios = process.cdist(
-                asked, self._words, scorer=fuzz.ratio, score_cutoff=p.typo_cutoff
-            )
-            best = ratios.argmax(axis=1)  # the first of equals, in vocabulary order
-            found = {
-                word: self._words[best[row]] if ratios[row, best[row]] >= p.typo_cutoff else word
-                for row, word in enumerate(asked)
-            }
+        if unknown:
             if len(self._corrections) >= _CACHE_SIZE:
                 self._corrections.clear()
-            self._corrections.update(found)
-            return [found.get(word) or self._corrections.get(word, word) for word in words]
+            for word in unknown:
+                self._corrections[word] = self._spellings.closest(word, p.typo_cutoff) or word
         return [self._corrections.get(word, word) for word in words]
 
     def _query_vector(self, asked: list[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -96,6 +96,31 @@ def test_a_misspelt_word_is_replaced_by_the_known_word_it_resembles(index: Index
     assert "w:resolutoin" not in features
 
 
+def test_a_typo_gets_the_same_correction_as_from_comparing_it_with_every_known_word():
+    # Corrections look only at known words sharing a character trigram with the typo; that must
+    # never miss the word a comparison with the whole vocabulary would pick.
+    import random
+
+    from rapidfuzz import fuzz, process
+
+    from bot.index import _Spellings
+
+    rng = random.Random(7)
+    words = sorted({w for _, text in EXAMPLES for w in text.lower().strip("?").split()})
+    words += ["resolution", "resolutions", "revolution", "solution", "absolution"]
+    spellings = _Spellings(sorted(set(words)))
+    typos = []
+    for word in spellings.words * 5:
+        at = rng.randrange(len(word))
+        letter = rng.choice("abcdeiklmnorstuаеиопрст")
+        typos.append(rng.choice([word[:at] + letter + word[at + 1 :], word[:at] + word[at + 1 :]]))
+    for typo in typos:
+        ratios = process.cdist([typo], spellings.words, scorer=fuzz.ratio, score_cutoff=82)[0]
+        best = int(ratios.argmax())
+        expected = spellings.words[best] if ratios[best] >= 82 else None
+        assert spellings.closest(typo, 82) == expected, typo
+
+
 def test_short_unknown_words_are_not_corrected(index: Index):
     # "cit" is close to "city" but too short to guess safely (typo_min_length).
     assert "w:cit" in index.query_features("cit")
