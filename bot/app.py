@@ -13,9 +13,9 @@ import functools
 import logging
 import ssl
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlparse
 
 import httpx
@@ -32,6 +32,7 @@ from telegram.ext import (
     Defaults,
     ExtBot,
     InlineQueryHandler,
+    JobQueue,
     MessageHandler,
     TypeHandler,
     filters,
@@ -86,7 +87,14 @@ MEDIA: Final = (
     | filters.Dice.ALL
 )
 
-BotApp = Application[ExtBot[None], CallbackContext, dict, dict, dict, object]  # type: ignore[type-arg]
+BotApp = Application[
+    ExtBot[None],
+    CallbackContext[Any, Any, Any, Any],
+    dict[Any, Any],
+    dict[Any, Any],
+    dict[Any, Any],
+    JobQueue[Any],
+]
 
 
 def build_services(config: Config) -> Services:
@@ -199,7 +207,7 @@ def register(app: BotApp, h: Handlers) -> None:
 
 def _on_startup(
     services: Services, handlers: Handlers, live_reload: bool
-) -> Callable[[BotApp], object]:
+) -> Callable[[BotApp], Coroutine[Any, Any, None]]:
     async def post_init(app: BotApp) -> None:
         """Menus and descriptions (in the background), then the repeating jobs."""
         # The menu is not needed to answer: the bot polls at once instead of waiting for two
@@ -241,7 +249,7 @@ async def _publish_all(app: BotApp, services: Services) -> None:
     finally:
         task = asyncio.current_task()
         if task is not None:
-            _PROFILE_TASKS.discard(task)  # type: ignore[arg-type]
+            _PROFILE_TASKS.discard(task)
 
 
 async def profile_published() -> None:
@@ -249,7 +257,7 @@ async def profile_published() -> None:
     await asyncio.gather(*_PROFILE_TASKS, return_exceptions=True)
 
 
-def _on_shutdown(services: Services) -> Callable[[BotApp], object]:
+def _on_shutdown(services: Services) -> Callable[[BotApp], Coroutine[Any, Any, None]]:
     async def post_shutdown(app: BotApp) -> None:
         """Stop publishing the menu if it still runs; write what the store still has queued."""
         tasks = list(_PROFILE_TASKS)
@@ -338,10 +346,10 @@ async def _publish_descriptions(
         )
 
 
-def _heartbeat(path: Path) -> Callable[[CallbackContext | None], Awaitable[None]]:  # type: ignore[type-arg]
+def _heartbeat(path: Path) -> Callable[[CallbackContext | None], Coroutine[Any, Any, None]]:
     failing = False
 
-    async def beat(context: CallbackContext | None) -> None:  # type: ignore[type-arg]
+    async def beat(context: CallbackContext | None) -> None:
         """Prove the event loop and the job queue are alive (read by `python -m bot health`)."""
         nonlocal failing
         try:
@@ -366,8 +374,8 @@ def write_heartbeat(path: Path, now: float | None = None) -> None:
     partial.replace(path)
 
 
-def _reload(handlers: Handlers) -> Callable[[CallbackContext], object]:  # type: ignore[type-arg]
-    async def reload(context: CallbackContext) -> None:  # type: ignore[type-arg]
+def _reload(handlers: Handlers) -> Callable[[CallbackContext], Coroutine[Any, Any, None]]:
+    async def reload(context: CallbackContext) -> None:
         """Follow edits of intents/ and seeds/; tell the admins what changed or what is broken."""
         result = await handlers.reload_knowledge()
         if result is not None:

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import __version__
 from bot.config import Config, default_intents_dir, default_seeds_dir
@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _config(args: argparse.Namespace) -> Config:
     """The environment's config, with --intents/--seeds given on the command line winning."""
     config = Config.from_env()
-    overrides = {}
+    overrides: dict[str, Any] = {}
     if getattr(args, "intents", None):
         overrides["intents_dir"] = Path(args.intents)
     if getattr(args, "seeds", None):

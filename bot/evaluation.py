@@ -72,7 +72,7 @@ def load_labelled(path: Path) -> list[Labelled]:
     return items
 
 
-def _read_labelled(reader: Reader, node) -> Labelled | None:  # type: ignore[no-untyped-def]
+def _read_labelled(reader: Reader, node) -> Labelled | None:
     fields = reader.mapping(node, "a labelled question", ("text", "lang", "expect", "category"))
     if fields is None or not {"text", "lang", "expect"} <= fields.keys():
         reader.report(node, "a labelled question needs text, lang and expect")
@@ -91,7 +91,7 @@ def _read_labelled(reader: Reader, node) -> Labelled | None:  # type: ignore[no-
         return None
     if not text or not expect:
         return None
-    return Labelled(text, lang, expect, category or "", node.start_mark.line + 1)  # type: ignore[arg-type]
+    return Labelled(text, lang, expect, category or "", node.start_mark.line + 1)
 
 
 def check_labels(items: Sequence[Labelled], knowledge: Knowledge, file: str) -> None:

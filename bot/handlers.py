@@ -168,7 +168,7 @@ def decode_callback(data: object) -> CallbackData | None:
     action = _ACTIONS.get(code)
     if action is None or lang not in LANGS:
         return None
-    return CallbackData(action, lang, value)  # type: ignore[arg-type]  # checked just above
+    return CallbackData(action, lang, value)  # checked just above
 
 
 def _digest(value: str) -> str:
@@ -211,7 +211,7 @@ class Handlers:
         if user is None:
             return None
         chosen = self.services.store.language(user.id)
-        return chosen if chosen in LANGS else None  # type: ignore[return-value]
+        return chosen if chosen in LANGS else None
 
     def language(self, user: User | None, text: str = "") -> Lang:
         """The language to talk to this user in: their choice, else the text's, else Telegram's."""
@@ -408,7 +408,9 @@ class Handlers:
         the old engine or the new one, never a mix. A failed reload keeps the old engine.
         """
         async with self._reload_lock:
-            reloader = self._reloader or await asyncio.to_thread(self.watch_knowledge)
+            reloader = self._reloader
+            if reloader is None:
+                reloader = await asyncio.to_thread(self.watch_knowledge)
             before = reloader.engine
             result = await asyncio.to_thread(reloader.check)
             if reloader.engine is not before:

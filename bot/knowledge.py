@@ -202,7 +202,7 @@ def _load_sources(seeds_dir: Path, problems: list[Problem]) -> dict[str, Source]
     if not path.exists():
         reader.report(0, "missing: it describes each seed document (id, file, title, ...)")
     fields = reader.mapping(root, "the sources file", ("version", "sources")) if root else None
-    if fields is not None:
+    if fields is not None and root is not None:
         reader.version(fields, root)
         items = reader.sequence(fields["sources"][1], "sources") if "sources" in fields else None
         for node in items or ():
@@ -305,7 +305,11 @@ def _load_ui(intents_dir: Path, problems: list[Problem]) -> _UI | None:
         problems.append(Problem(str(path), 0, "missing: it holds the bot's messages and topics"))
         return None
     root = reader.compose(path)
-    fields = reader.mapping(root, "the UI file", ("version", "messages", "topics", "synonyms"))
+    fields = (
+        reader.mapping(root, "the UI file", ("version", "messages", "topics", "synonyms"))
+        if root is not None
+        else None
+    )
     if root is None or fields is None:
         problems.extend(reader.problems)
         return None
@@ -449,7 +453,7 @@ def _read_kind(reader: Reader, fields: dict[str, tuple[yaml.Node, yaml.Node]]) -
         if kind is not None:
             reader.report(fields["kind"][1], f"kind '{kind}' is not one of {', '.join(KINDS)}")
         return None
-    return kind  # type: ignore[return-value]
+    return kind
 
 
 def _read_topic(

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from bot.engine import Engine
 from bot.errors import KnowledgeError, Problem
@@ -151,7 +151,7 @@ def _content(intent: Intent) -> tuple[object, ...]:
     )
 
 
-def _plain(table: Mapping[str, object]) -> tuple[tuple[str, object], ...]:
+def _plain(table: Mapping[Any, object]) -> tuple[tuple[str, object], ...]:
     return tuple(
         sorted(
             (key, _plain(value) if isinstance(value, Mapping) else value)

@@ -123,8 +123,8 @@ def to_html(reply: Reply, knowledge: Knowledge, feedback: bool = True) -> Render
     if reply.kind == "decline":
         return Rendered(html.escape(_decline_text(reply, knowledge)))
     if reply.kind == "clarify":
-        rows = tuple((_ask_button(i, lang),) for i in reply.suggestions)
-        return Rendered(html.escape(knowledge.message("did_you_mean", lang)), rows)
+        choices = tuple((_ask_button(i, lang),) for i in reply.suggestions)
+        return Rendered(html.escape(knowledge.message("did_you_mean", lang)), choices)
     assert reply.intent is not None  # noqa: S101 - answer and smalltalk always carry one
     parts = [html.escape(reply.intent.answer[lang])]
     for note, quote, source in _quotes(reply, knowledge):

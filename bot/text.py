@@ -164,7 +164,7 @@ def _lang_from_code(code: str | None) -> Lang | None:
     if not code:
         return None
     prefix = code.lower().split("-")[0].split("_")[0]
-    return prefix if prefix in LANGS else None  # type: ignore[return-value]
+    return prefix if prefix in LANGS else None
 
 
 class Synonyms:
