@@ -264,6 +264,8 @@ class Engine:
                 # long message only the whole text can be small talk, not one of its sentences.
                 found = [m for m in found if self.knowledge.intents[m.intent].kind != "smalltalk"]
             rankings.append(found)
+        if long and len(rankings) > 1:
+            rankings[0] = self._unless_a_part_asks_a_fact(rankings[0], rankings[1:])
         ranked = _merge(*rankings, limit=None)
         if ranked and ranked[0].score < 1.0 and len(words) == 1:
             ranked = self._name_first(ranked)
@@ -272,6 +274,19 @@ class Engine:
             if facts and facts[0].score >= self.thresholds.answer:
                 ranked = facts
         return ranked[:limit]
+
+    def _unless_a_part_asks_a_fact(
+        self, whole: list[Match], parts: list[list[Match]]
+    ) -> list[Match]:
+        """A long message that reads as a whole like a known gap or off-topic chat ("Hello from
+        Kabul! I'm a doctor, not into politics... Thanks and best wishes!") while one of its
+        sentences clearly asks a documented fact: that sentence is the question, the rest is
+        context. The whole message's gaps are dropped so the fact can win."""
+        if not whole or self.knowledge.intents[whole[0].intent].kind != "gap":
+            return whole
+        if not any(ranked and self._clear_fact(ranked) for ranked in parts):
+            return whole
+        return [m for m in whole if self.knowledge.intents[m.intent].kind != "gap"]
 
     def _name_first(self, ranked: list[Match]) -> list[Match]:
         """A name alone ("UNRCCA") asks what it is: a fact intent that could be answered comes

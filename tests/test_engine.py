@@ -147,6 +147,21 @@ def test_a_known_gap_is_declined_with_what_exactly_the_documents_do_not_say(engi
     assert rendered.buttons == ()
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Good day from Mazar! I'm a teacher, politics bores me, but tell me: how does Kazakhstan "
+        "help Afghans, according to your sources? Thanks and greetings to everyone in Astana.",
+        "Hi from Kunduz! I am a farmer and I never read the news, but my son asks: what support "
+        "does Kazakhstan give the Afghan people? Thanks and best wishes from our whole village.",
+    ],
+)
+def test_a_fact_asked_amid_off_topic_chat_is_answered_not_declined(engine, message):
+    reply = engine.ask(Question(message))
+    assert reply.kind == "answer"
+    assert reply.intent.id == "afg-kz-support"
+
+
 @pytest.mark.parametrize("name", ["UNRCCA", "РЦПДЦА", "рцпдца"])
 def test_a_name_alone_is_answered_with_what_it_is_not_declined_as_a_detail(engine, name):
     reply = engine.ask(Question(name))
