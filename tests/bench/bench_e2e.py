@@ -667,9 +667,9 @@ def run(quick: bool = False, variants: Sequence[str] = ("shipped", "unlimited"))
         )
     )
     report.add(
-        "- Start-up includes imports, loading the knowledge base, building or loading its index, "
-        "and setting the command menu and descriptions in 4 languages (24 API calls; through "
-        "the rate limiter as shipped). The first start builds the index and saves it in the "
+        "- Start-up includes imports, loading the knowledge base, building or loading its index "
+        "and `getMe`; the command menu and descriptions (4 languages, 24 API calls) are set in "
+        "the background once polling has begun. The first start builds the index and saves it in the "
         "data folder; the restart (the measured run) loads it, as every start of a deployed "
         "bot does until the knowledge base is edited.\n"
         "- Saturation: all users in a closed loop for the window; latency then is mostly queueing "
