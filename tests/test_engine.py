@@ -162,6 +162,13 @@ def test_a_fact_asked_amid_off_topic_chat_is_answered_not_declined(engine, messa
     assert reply.intent.id == "afg-kz-support"
 
 
+def test_a_texting_spelling_of_a_short_question_word_asks_the_same_question(engine):
+    # "wen" is too short for typo correction; the synonyms in intents/_bot.yaml spell it "when".
+    reply = engine.ask(Question("wen did the minister meet imnadze"))
+    assert reply.kind == "answer"
+    assert reply.intent.id == "unrcca-meeting-date"
+
+
 @pytest.mark.parametrize("name", ["UNRCCA", "РЦПДЦА", "рцпдца"])
 def test_a_name_alone_is_answered_with_what_it_is_not_declined_as_a_detail(engine, name):
     reply = engine.ask(Question(name))
