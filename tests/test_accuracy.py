@@ -33,8 +33,8 @@ FLOORS = [
     ("heldout4.yaml", "ru", 0.95),
     ("heldout4.yaml", "kk", 0.97),
     ("heldout4.yaml", "decline", 0.98),
-    # Report-only sets, never used for tuning; heldout7 was written last and measured once,
-    # with the engine as committed, before its floors were set.
+    # Report-only sets, never used for tuning; heldout7 and heldout8 were written last and each
+    # measured once, with the engine as committed, before its floors were set.
     ("heldout3.yaml", "en", 0.92),
     ("heldout3.yaml", "ru", 0.94),
     ("heldout3.yaml", "kk", 0.96),
@@ -55,6 +55,11 @@ FLOORS = [
     ("heldout7.yaml", "kk", 0.97),
     ("heldout7.yaml", "decline", 1.00),
     ("heldout7.yaml", "smalltalk", 1.00),
+    ("heldout8.yaml", "en", 0.88),
+    ("heldout8.yaml", "ru", 0.85),
+    ("heldout8.yaml", "kk", 0.93),
+    ("heldout8.yaml", "decline", 0.96),
+    ("heldout8.yaml", "smalltalk", 0.85),
 ]
 
 
@@ -76,7 +81,7 @@ def test_held_out_accuracy_stays_above_its_measured_floor(summaries, file, key, 
 def test_off_topic_questions_are_almost_never_answered_with_a_quote(summaries):
     # The target is none; these are the counts measured at the last calibration.
     limits = {"heldout.yaml": 2, "heldout2.yaml": 1, "heldout3.yaml": 2, "heldout4.yaml": 0}
-    limits |= {"heldout5.yaml": 0, "heldout6.yaml": 0, "heldout7.yaml": 0}
+    limits |= {"heldout5.yaml": 0, "heldout6.yaml": 0, "heldout7.yaml": 0, "heldout8.yaml": 0}
     for name, limit in limits.items():
         assert summaries[name].quoted_off_topic <= limit, name
 
