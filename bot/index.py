@@ -249,8 +249,12 @@ class Index:
         # a two-letter "ty" has too few features for the classifier to be sure of anything.
         self._exact = {" ".join(words): row for row, words in enumerate(example_words) if words}
         rows = self._build_vectors(example_words)
+        del example_words, pairs
         self._spellings = _Spellings(sorted({f[2:] for f in self._vocabulary if f[0] == "w"}))
         self._build_centroids(rows)
+        # Each (feature, intent) cell now knows its postings: their sort keys are not needed again,
+        # nor the parts of the features' weights (gone before training, which needs the memory).
+        del rows, self._posting_keys, self._kind_weight, self._idf
         weights, self._bias = self._train_classifier()
         self._classifier = None if weights is None else _SparseWeights(weights)
         del weights
