@@ -1,4 +1,4 @@
-"""Give freed heap memory back to the operating system after an index is built.
+"""Give freed heap memory back to the operating system while and after an index is built.
 
 Building the index and training its classifier allocates about twice the index's final size in
 temporaries. glibc keeps freed pages in its heap, so without this the bot would sit tens of
@@ -22,9 +22,14 @@ def _malloc_trim() -> Callable[[int], int] | None:
         return None
 
 
-def release_free_memory() -> None:
-    """Collect garbage (an old index after a reload) and return free heap pages to the OS."""
-    gc.collect()
+def trim_heap() -> None:
+    """Return the heap's free pages to the OS (glibc only; elsewhere nothing happens)."""
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+def release_free_memory() -> None:
+    """Collect garbage (an old index after a reload) and return free heap pages to the OS."""
+    gc.collect()
+    trim_heap()
