@@ -212,7 +212,9 @@ def _on_startup(
         """Menus and descriptions (in the background), then the repeating jobs."""
         # The menu is not needed to answer: the bot polls at once instead of waiting for two
         # dozen get/set calls (longer still when Telegram throttles them with 429s).
-        _PROFILE_TASKS.add(asyncio.get_running_loop().create_task(_publish_all(app, services)))
+        task = asyncio.get_running_loop().create_task(_publish_all(app, services))
+        _PROFILE_TASKS.add(task)
+        task.add_done_callback(_PROFILE_TASKS.discard)
         # Edits are noticed from now on, by the repeating check below or by an admin's /reload.
         await asyncio.to_thread(handlers.watch_knowledge)
         jobs = app.job_queue
@@ -246,10 +248,6 @@ async def _publish_all(app: BotApp, services: Services) -> None:
         logger.warning("setting the command menu timed out; the old one stays")
     except Exception:  # a background task: nobody else would log it
         logger.exception("setting the command menu failed; the old one stays")
-    finally:
-        task = asyncio.current_task()
-        if task is not None:
-            _PROFILE_TASKS.discard(task)
 
 
 async def profile_published() -> None:

@@ -233,9 +233,12 @@ class Engine:
         score = max(reply.score, asked.get(first.id, 0.0))
         return Reply("answer", reply.language, score, first, also=also)
 
+    def _kind(self, match: Match) -> str:
+        return self.knowledge.intents[match.intent].kind
+
     def _clear_fact(self, ranked: list[Match]) -> bool:
         """The best match is a fact the thresholds would answer outright."""
-        return self.knowledge.intents[ranked[0].intent].kind == "fact" and self._confident(ranked)
+        return self._kind(ranked[0]) == "fact" and self._confident(ranked)
 
     def _confident(self, ranked: list[Match]) -> bool:
         """The best match scores enough, and enough above the runner-up, to be answered."""
@@ -262,7 +265,7 @@ class Engine:
             if number and long:
                 # "Good afternoon." opening a long question must not make it a greeting: in a
                 # long message only the whole text can be small talk, not one of its sentences.
-                found = [m for m in found if self.knowledge.intents[m.intent].kind != "smalltalk"]
+                found = [m for m in found if self._kind(m) != "smalltalk"]
             rankings.append(found)
         if long and len(rankings) > 1:
             rankings[0] = self._unless_a_part_asks_a_fact(rankings[0], rankings[1:])
@@ -270,7 +273,7 @@ class Engine:
         if ranked and ranked[0].score < 1.0 and len(words) == 1:
             ranked = self._name_first(ranked)
         if long and ranked and ranked[0].score < 1.0:  # an example asked verbatim stands
-            facts = [m for m in ranked if self.knowledge.intents[m.intent].kind != "smalltalk"]
+            facts = [m for m in ranked if self._kind(m) != "smalltalk"]
             if facts and facts[0].score >= self.thresholds.answer:
                 ranked = facts
         return ranked[:limit]
@@ -282,18 +285,18 @@ class Engine:
         Kabul! I'm a doctor, not into politics... Thanks and best wishes!") while one of its
         sentences clearly asks a documented fact: that sentence is the question, the rest is
         context. The whole message's gaps are dropped so the fact can win."""
-        if not whole or self.knowledge.intents[whole[0].intent].kind != "gap":
+        if not whole or self._kind(whole[0]) != "gap":
             return whole
         if not any(ranked and self._clear_fact(ranked) for ranked in parts):
             return whole
-        return [m for m in whole if self.knowledge.intents[m.intent].kind != "gap"]
+        return [m for m in whole if self._kind(m) != "gap"]
 
     def _name_first(self, ranked: list[Match]) -> list[Match]:
         """A name alone ("UNRCCA") asks what it is: a fact intent that could be answered comes
         before a known gap about it ("UNRCCA's budget"), whose short examples share the name."""
-        if self.knowledge.intents[ranked[0].intent].kind != "gap":
+        if self._kind(ranked[0]) != "gap":
             return ranked
-        facts = [m for m in ranked if self.knowledge.intents[m.intent].kind == "fact"]
+        facts = [m for m in ranked if self._kind(m) == "fact"]
         if not facts or facts[0].score < self.thresholds.answer:
             return ranked
         return [*facts, *(m for m in ranked if m not in facts)]
