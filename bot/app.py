@@ -102,7 +102,9 @@ def build_services(config: Config) -> Services:
     # Imported here so that tests, which inject their own store, never open SQLite.
     from bot.store import Store
 
-    engine = engine_builder(config.data_dir)(load(config.intents_dir, config.seeds_dir))
+    engine = engine_builder(config.data_dir, config.prebuilt_index_dir)(
+        load(config.intents_dir, config.seeds_dir)
+    )
     release_free_memory()
     store = Store(config.data_dir, retention_days=config.retention_days)
     return Services(config=config, engine=engine, store=store)

@@ -104,6 +104,16 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", parents=[dirs], help="validate intents/ and seeds/")
     check.set_defaults(handler=check_command)
 
+    index = commands.add_parser(
+        "index", parents=[dirs], help="build the matching index ahead (the image does)"
+    )
+    index.add_argument(
+        "--into",
+        metavar="DIR",
+        help="folder to save it in (default: the data folder's index/, env BOT_DATA_DIR)",
+    )
+    index.set_defaults(handler=index_command)
+
     run = commands.add_parser("run", parents=[dirs], help="run the Telegram bot (needs a token)")
     run.set_defaults(handler=_lazy("bot.app", "run_command"))
 
@@ -202,6 +212,32 @@ def chat_command(args: argparse.Namespace, config: Config) -> int:
         reply = engine.ask(Question(line, forced_lang=forced))
         print(("bot> " if interactive else "") + to_text(reply, engine.knowledge) + "\n")
         sys.stdout.flush()
+    return 0
+
+
+def index_command(args: argparse.Namespace, config: Config) -> int:
+    """Build (or find already built) the index of the knowledge base and save it, so the bot
+    started with `BOT_PREBUILT_INDEX_DIR` (or this data folder) loads it instead of training."""
+    import time
+
+    from bot.engine import Engine
+    from bot.indexcache import FOLDER, IndexCache
+
+    knowledge = load_knowledge(config)
+    folder = Path(args.into) if args.into else config.data_dir / FOLDER
+    cache = IndexCache(folder)
+    started = time.perf_counter()
+    engine = Engine(knowledge, build=cache.build)
+    saved = sorted(folder.glob("*.pickle"))
+    if not saved:
+        raise BotError(f"the index could not be saved in {folder} (see the warning above)")
+    # Saved private to its writer (the data folder's rule); a prebuilt index is built by root
+    # in the image and read by the unprivileged bot user.
+    saved[0].chmod(0o644)
+    print(
+        f"Index of {len(engine.index)} example questions ready in {saved[0]} "
+        f"({time.perf_counter() - started:.1f} s)."
+    )
     return 0
 
 

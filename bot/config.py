@@ -45,6 +45,8 @@ class Config:
     data_dir: Path = Path("data")
     intents_dir: Path = field(default_factory=default_intents_dir)
     seeds_dir: Path = field(default_factory=default_seeds_dir)
+    #: A read-only folder of indexes built ahead (`python -m bot index --into`): the image's.
+    prebuilt_index_dir: Path | None = None
     mode: Literal["polling", "webhook"] = "polling"
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
@@ -73,6 +75,7 @@ class Config:
             data_dir=reader.path("BOT_DATA_DIR") or Path("data"),
             intents_dir=reader.path("BOT_INTENTS_DIR") or default_intents_dir(),
             seeds_dir=reader.path("BOT_SEEDS_DIR") or default_seeds_dir(),
+            prebuilt_index_dir=reader.path("BOT_PREBUILT_INDEX_DIR"),
             mode=mode,  # type: ignore[arg-type]
             webhook_url=reader.text("BOT_WEBHOOK_URL"),
             webhook_secret=reader.text("BOT_WEBHOOK_SECRET"),

@@ -397,7 +397,7 @@ class Handlers:
                 self.services.engine,
                 config.intents_dir,
                 config.seeds_dir,
-                build=engine_builder(config.data_dir),
+                build=engine_builder(config.data_dir, config.prebuilt_index_dir),
             )
         return self._reloader
 

@@ -8,7 +8,8 @@ the same knowledge base loads it in a few hundredths of a second; any edit to an
 synonym or the matching code gives a new hash and a fresh build, which then replaces the file.
 
 The file is a pickle: only the bot writes to its data folder (which also holds `secret.key`),
-and a pickle loads the index's arrays and dictionaries as they were. A file that cannot be read
+the prebuilt folder is part of the image (written at build time, read-only at run time), and a
+pickle loads the index's arrays and dictionaries as they were. A file that cannot be read
 or written (a full or read-only disk, a truncated file) is logged and the index is built as if
 there were no cache: the cache can make start-up faster, never make it fail.
 """
@@ -46,10 +47,17 @@ _CODE: Final = (bot.index, bot.text)
 
 
 class IndexCache:
-    """Builds indexes through a folder of saved ones; pass `cache.build` to `Engine`."""
+    """Builds indexes through a folder of saved ones; pass `cache.build` to `Engine`.
 
-    def __init__(self, folder: Path) -> None:
+    `prebuilt` is a read-only folder looked in second: the container image builds the index of
+    the knowledge base it ships (`python -m bot index --into DIR`), so a new container, or one
+    started from a new image version, answers within a second of starting instead of training
+    first (and never reaches training's memory peak) unless the admins have edited the intents.
+    """
+
+    def __init__(self, folder: Path, prebuilt: Path | None = None) -> None:
         self.folder = Path(folder)
+        self.prebuilt = None if prebuilt is None else Path(prebuilt)
 
     def build(
         self,
@@ -57,8 +65,11 @@ class IndexCache:
         synonyms: Sequence[Sequence[str]],
         params: IndexParams,
     ) -> Index:
-        path = self.folder / f"{cache_key(examples, synonyms, params)}{_SUFFIX}"
+        name = f"{cache_key(examples, synonyms, params)}{_SUFFIX}"
+        path = self.folder / name
         index = self._read(path)
+        if index is None and self.prebuilt is not None:
+            index = self._read(self.prebuilt / name)
         if index is None:
             index = build_index(examples, synonyms, params)
             self._write(path, index)
@@ -67,7 +78,7 @@ class IndexCache:
     def _read(self, path: Path) -> Index | None:
         try:
             with path.open("rb") as file:
-                index = pickle.load(file)  # noqa: S301 - written by this bot, in its own folder
+                index = pickle.load(file)  # noqa: S301 - written by this bot or its image build
         except FileNotFoundError:
             return None
         except Exception as error:  # a damaged file can fail to unpickle in many ways
@@ -127,7 +138,8 @@ def cache_key(
     return digest.hexdigest()[:32]
 
 
-def engine_builder(data_dir: Path) -> Callable[[Knowledge], Engine]:
-    """Builds engines whose index is saved in (and loaded from) `data_dir/index/`."""
-    cache = IndexCache(Path(data_dir) / FOLDER)
+def engine_builder(data_dir: Path, prebuilt: Path | None = None) -> Callable[[Knowledge], Engine]:
+    """Builds engines whose index is saved in (and loaded from) `data_dir/index/`, or loaded
+    from the read-only `prebuilt` folder when it holds the index of the same knowledge."""
+    cache = IndexCache(Path(data_dir) / FOLDER, prebuilt)
     return functools.partial(Engine, build=cache.build)

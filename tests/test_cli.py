@@ -61,3 +61,15 @@ def test_run_without_a_token_points_to_the_terminal_chat(capsys):
     pytest.importorskip("bot.app")
     assert main(["run"]) == 2
     assert "python -m bot chat" in capsys.readouterr().err
+
+
+def test_index_builds_the_index_ahead_into_a_folder_others_can_read(capsys, tmp_path):
+    """The image's build step: the saved file must be readable by the unprivileged bot user."""
+    folder = tmp_path / "prebuilt"
+    assert (
+        main(["index", "--into", str(folder), "--intents", str(INTENTS), "--seeds", str(SEEDS)])
+        == 0
+    )
+    (saved,) = folder.glob("*.pickle")
+    assert saved.stat().st_mode & 0o044 == 0o044
+    assert f"ready in {saved}" in capsys.readouterr().out

@@ -183,9 +183,15 @@ def test_the_final_image_keeps_data_in_a_volume_and_the_knowledge_base_at_a_docu
         assert Instruction("COPY", f"{folder}/ {env[variable]}/") in copies
     assert values(final, "EXPOSE") == [env["PORT"]]
     # The build fails on a knowledge base the bot would refuse.
-    checks = [n for n, i in enumerate(final) if i == Instruction("RUN", "python -m bot check")]
+    runs = [(n, i.value) for n, i in enumerate(final) if i.keyword == "RUN"]
+    checks = [n for n, run in runs if run.startswith("python -m bot check")]
     assert checks
     assert checks[-1] > final.index(copies[-1])
+    # ...and ships the index of that knowledge base, where the bot is told to look for it.
+    prebuilt = env["BOT_PREBUILT_INDEX_DIR"]
+    assert any(
+        n >= checks[-1] and f"python -m bot index --into {prebuilt}" in run for n, run in runs
+    )
 
 
 # --- .dockerignore -----------------------------------------------------------------------------
@@ -575,17 +581,24 @@ def free_port() -> int:
 async def test_the_container_command_answers_stays_healthy_and_stops_cleanly_on_sigterm(
     installed: Path, tmp_path: Path
 ) -> None:
-    data = tmp_path / "data"
+    data, prebuilt = tmp_path / "data", tmp_path / "image-index"
+    # The image's build step: the index of the shipped knowledge base, built ahead.
+    built = run_installed(installed, tmp_path, "index", "--into", str(prebuilt))
+    assert built.returncode == 0, built.stdout + built.stderr
     async with fake_api() as api:
         env = clean_env(
             TELEGRAM_BOT_TOKEN=api.token,
             TELEGRAM_API_BASE_URL=api.base_url,
             BOT_DATA_DIR=str(data),
+            BOT_PREBUILT_INDEX_DIR=str(prebuilt),
         )
         async with bot_running(installed, tmp_path, env) as bot:
             api.user_says(QUESTION)
             reply = await api.next_reply(timeout=START_SECONDS)
             assert "Tokayev" in reply.text
+            # A new container loads the image's index: it trains nothing, saves nothing.
+            assert f"index loaded from {prebuilt}" in log_of(tmp_path)
+            assert not list((data / "index").glob("*.pickle"))
             await appears(data / "heartbeat", HEARTBEAT_SECONDS)
             status, line = await health(installed, tmp_path, env)
             assert (status, line.split(":")[0]) == (0, "healthy"), line

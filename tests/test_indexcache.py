@@ -130,3 +130,27 @@ def test_the_key_changes_with_examples_synonyms_and_parameters() -> None:
     assert key != cache_key(
         examples, [("sdg", "sdgs")], dataclasses.replace(DEFAULT_PARAMS, epochs=3)
     )
+
+
+def test_an_index_built_ahead_is_loaded_by_a_first_start_and_the_data_folder_stays_empty(
+    tmp_path: Path, small: Knowledge, builds: list[int]
+) -> None:
+    """What the image does: `python -m bot index --into DIR` at build time, so a new container
+    (empty data volume) loads the index instead of training before its first answer."""
+    built_ahead = engine_builder(tmp_path / "image")(small)
+    prebuilt, data = tmp_path / "image" / FOLDER, tmp_path / "data"
+    engine = engine_builder(data, prebuilt)(small)
+    assert len(builds) == 1  # only the build ahead
+    assert saved(data) == []  # nothing written: the prebuilt file is used where it is
+    assert answer(engine) == answer(built_ahead)
+
+
+def test_a_prebuilt_index_of_other_intents_is_ignored_and_a_fresh_one_saved(
+    tmp_path: Path, small: Knowledge, kb: Knowledge, builds: list[int]
+) -> None:
+    """Admins edited the intents after the image was built: the bot trains once, as before."""
+    engine_builder(tmp_path / "ahead")(kb)
+    engine = engine_builder(tmp_path / "data", tmp_path / "ahead" / FOLDER)(small)
+    assert len(builds) == 2
+    assert len(saved(tmp_path / "data")) == 1
+    assert answer(engine) == answer(Engine(small))

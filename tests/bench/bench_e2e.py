@@ -435,16 +435,30 @@ async def run_variant(variant: str, quick: bool, n_users: int) -> dict[str, Any]
     log_path = Path(data_dir) / "bot.log"
     log = open(log_path, "wb")  # noqa: SIM115 - closed below, after the process ends
     result: dict[str, Any] = {"variant": variant, "users": n_users}
-    # First start, on an empty data folder: the bot builds its index (and saves it). Stopped as
-    # soon as it polls; the measured run is the restart, which loads the saved index, as every
-    # start of a deployed bot does until an admin edits the knowledge base.
-    process, sampler, sampling = await _start(fake, env, log, log_path)
-    result["first_startup_seconds"] = fake.first_get_updates - fake.started  # type: ignore[operator]
-    await asyncio.sleep(0.5)
-    sampling.cancel()
-    result["first_rss_peak_bytes"] = max(sampler.peak(), sampler.sample())
-    process.send_signal(signal.SIGINT)
-    await asyncio.to_thread(process.wait, 20)
+    # Three starts. (1) A new container: the image built the index ahead (`python -m bot index
+    # --into`, deploy/Dockerfile), the data folder is empty. (2) A first start with no index
+    # built for this knowledge base (a fresh checkout): the bot trains and saves one. (3) The
+    # measured run, a restart, which loads the saved index. (1) and (2) stop once polling.
+    image_index = Path(data_dir) / "image-index"
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "bot", "index", "--into", str(image_index)],
+        env=env,
+        cwd=common.ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        check=True,
+    )
+    result["index_build_seconds"] = time.perf_counter() - started
+    for key, extra in (("image", {"BOT_PREBUILT_INDEX_DIR": str(image_index)}), ("first", {})):
+        fake.first_get_me = fake.first_get_updates = None
+        process, sampler, sampling = await _start(fake, {**env, **extra}, log, log_path)
+        result[f"{key}_startup_seconds"] = fake.first_get_updates - fake.started  # type: ignore[operator]
+        await asyncio.sleep(0.5)
+        sampling.cancel()
+        result[f"{key}_rss_peak_bytes"] = max(sampler.peak(), sampler.sample())
+        process.send_signal(signal.SIGINT)
+        await asyncio.to_thread(process.wait, 20)
     fake.first_get_me = fake.first_get_updates = None
     process, sampler, sampling = await _start(fake, env, log, log_path)
     try:
@@ -593,7 +607,11 @@ def run(quick: bool = False, variants: Sequence[str] = ("shipped", "unlimited"))
 
     metrics: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
         (
-            "First start (builds and saves the index): process start → first `getUpdates`",
+            "New container (index built into the image): process start → first `getUpdates`",
+            lambda r: num(r["image_startup_seconds"], 2, " s"),
+        ),
+        (
+            "First start without a built index (trains and saves it): the same",
             lambda r: num(r["first_startup_seconds"], 2, " s"),
         ),
         (
@@ -641,8 +659,11 @@ def run(quick: bool = False, variants: Sequence[str] = ("shipped", "unlimited"))
             ),
         ),
         (
-            "Bot RSS peak during the first start (classifier training)",
-            lambda r: f"{r['first_rss_peak_bytes'] / common.MB:.0f} MB",
+            "Bot RSS peak: new container / first start without a built index (training)",
+            lambda r: (
+                f"{r['image_rss_peak_bytes'] / common.MB:.0f} MB / "
+                f"{r['first_rss_peak_bytes'] / common.MB:.0f} MB"
+            ),
         ),
         (
             "Shutdown after SIGINT",
@@ -669,9 +690,12 @@ def run(quick: bool = False, variants: Sequence[str] = ("shipped", "unlimited"))
     report.add(
         "- Start-up includes imports, loading the knowledge base, building or loading its index "
         "and `getMe`; the command menu and descriptions (4 languages, 24 API calls) are set in "
-        "the background once polling has begun. The first start builds the index and saves it in the "
-        "data folder; the restart (the measured run) loads it, as every start of a deployed "
-        "bot does until the knowledge base is edited.\n"
+        "the background once polling has begun. A new container loads the index the image "
+        "build made (`python -m bot index`, "
+        f"{first['index_build_seconds']:.1f} s at build time); without one the bot trains it "
+        "and saves it in the data folder; the restart (the measured run) loads that, as every "
+        "later start does. An edit to the intents is trained in the background by the running "
+        "bot, which answers with the old index meanwhile, and saved for the next start.\n"
         "- Saturation: all users in a closed loop for the window; latency then is mostly queueing "
         "inside the bot. CPU per reply = the bot process's user + system CPU time over the phase "
         "divided by the replies sent in it; it does not depend on what else runs on the machine."
@@ -695,18 +719,21 @@ def run(quick: bool = False, variants: Sequence[str] = ("shipped", "unlimited"))
         f"{ms(p99, 1)} at {main['paced']['offered_rate']:.0f} questions/s ({main['variant']})",
     )
     peak = max(r["rss_peak_bytes"] for r in results.values())
+    image_peak = max(r["image_rss_peak_bytes"] for r in results.values())
     first_peak = max(r["first_rss_peak_bytes"] for r in results.values())
     report.target(
         "End to end RSS < 120 MB",
-        peak < 120 * common.MB and first_peak < 120 * common.MB,
-        f"peak {peak / common.MB:.0f} MB running; {first_peak / common.MB:.0f} MB for about a "
-        "second on a first start, while the classifier trains",
+        max(peak, image_peak, first_peak) < 120 * common.MB,
+        f"peak {peak / common.MB:.0f} MB running, {image_peak / common.MB:.0f} MB starting a "
+        f"new container; {first_peak / common.MB:.0f} MB for about a second while an index is "
+        "trained (a first start without one, or an intents edit)",
     )
     report.target(
         "End to end start-up < 2 s",
-        main["startup_seconds"] < 2 and main["first_startup_seconds"] < 2,
-        f"{main['startup_seconds']:.2f} s restart, {main['first_startup_seconds']:.2f} s first "
-        f"start ({main['variant']})",
+        max(main["startup_seconds"], main["image_startup_seconds"]) < 2,
+        f"{main['image_startup_seconds']:.2f} s new container, {main['startup_seconds']:.2f} s "
+        f"restart; {main['first_startup_seconds']:.2f} s when the index must be trained first "
+        f"({main['variant']})",
     )
     return report
 
