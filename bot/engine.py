@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from bot.index import DEFAULT_PARAMS, Index, IndexParams, Match
-from bot.knowledge import Intent, Knowledge
+from bot.knowledge import OFF_TOPIC, Intent, Knowledge
 from bot.text import (
     Lang,
     Synonyms,
@@ -81,6 +81,23 @@ _QUESTION_WORD: Final = re.compile(
     r"қандай|қалай|қанша|неше|қай)(?!\w)",
     re.IGNORECASE,
 )
+#: Words that make a sentence without "?" a request: "Can you recommend a restaurant".
+_REQUEST: Final = re.compile(
+    r"(?<!\w)(?:can|could|would|will|tell|please|recommend|advise|подскажи\w*|скажи\w*|"
+    r"расскажи\w*|посоветуй\w*|можно|можете|айтыңыз\w*|айтып|айтшы|кеңес)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _asks(sentence: str) -> bool:
+    """The sentence asks or requests something, rather than telling context."""
+    return (
+        sentence.rstrip().endswith("?")
+        or _QUESTION_WORD.search(sentence) is not None
+        or _REQUEST.search(sentence) is not None
+    )
+
+
 #: A message of more words than this may carry its question inside context.
 _LONG_MESSAGE_WORDS: Final = 12
 
@@ -263,9 +280,7 @@ class Engine:
             if number == 0 and found and found[0].score >= 1.0:
                 return found  # the message is an example, word for word
             if number and long:
-                # "Good afternoon." opening a long question must not make it a greeting: in a
-                # long message only the whole text can be small talk, not one of its sentences.
-                found = [m for m in found if self._kind(m) != "smalltalk"]
+                found = [m for m in found if not self._context_only(m, part)]
             rankings.append(found)
         if long and len(rankings) > 1:
             rankings[0] = self._unless_a_part_asks_a_fact(rankings[0], rankings[1:])
@@ -277,6 +292,18 @@ class Engine:
             if facts and facts[0].score >= self.thresholds.answer:
                 ranked = facts
         return ranked[:limit]
+
+    def _context_only(self, match: Match, part: str) -> bool:
+        """A match that one sentence of a long message must not give the whole message.
+
+        "Good afternoon." opening a long question must not make it a greeting, nor "The weather
+        is awful today." make it off-topic: in a long message only the whole text can be small
+        talk, and only the whole text or a sentence that asks something can be off-topic. A
+        sentence that asks ("...where can I buy train tickets?") still can.
+        """
+        if self._kind(match) == "smalltalk":
+            return True
+        return match.intent == OFF_TOPIC and not _asks(part)
 
     def _unless_a_part_asks_a_fact(
         self, whole: list[Match], parts: list[list[Match]]

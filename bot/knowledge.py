@@ -25,6 +25,10 @@ from bot.yamlnodes import Reader, did_you_mean, line_of
 
 #: fact: answered with quotes; smalltalk: greetings and such, no quotes; gap: a question people
 #: ask that the documents don't answer, declined with a specific "the documents don't say".
+#: The id of the intent of everyday questions the documents have nothing to do with (weather,
+#: visas...): a gap like the others, except that one context sentence of a long message cannot
+#: make the whole message off-topic (see `Engine.rank`).
+OFF_TOPIC: Final = "offtopic"
 Kind = Literal["fact", "smalltalk", "gap"]
 KINDS: Final[tuple[Kind, ...]] = ("fact", "smalltalk", "gap")
 UI_FILE: Final = "_bot.yaml"

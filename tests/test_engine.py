@@ -243,3 +243,45 @@ def test_every_example_question_asked_word_for_word_gets_its_own_intent(engine):
 def test_a_question_inside_a_long_unpunctuated_message_is_found(engine, message, intent):
     reply = engine.ask(Question(message))
     assert (reply.kind, reply.intent.id if reply.intent else None) == ("answer", intent)
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        (
+            "Hello. The weather in Almaty is awful today. I would like to know which "
+            "organisations the SDG centre will work with.",
+            "centre-partners",
+        ),
+        (
+            "Good evening. My visa application was rejected last week. Anyway, I wonder whether "
+            "NGOs are among the partners of the centre.",
+            "centre-partners",
+        ),
+        (
+            "Привет. Курс доллара опять вырос. Расскажите, какие страны будет обслуживать центр.",
+            "centre-region",
+        ),
+    ],
+)
+def test_a_context_sentence_that_reads_off_topic_does_not_decline_the_question(
+    engine, message, intent
+):
+    reply = engine.ask(Question(message))
+    assert (reply.kind, reply.intent.id if reply.intent else None) == ("answer", intent)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Hello. I read about the SDG centre in Almaty. What will the weather be tomorrow?",
+        "I heard Tokayev proposed a centre. Can you recommend a good restaurant in Almaty",
+        "Здравствуйте, я из Бишкека. Центр ЦУР это хорошо. Подскажите, где купить билеты на "
+        "поезд до Алматы",
+        "Сәлем. Алматыдағы БҰҰ орталығы туралы оқыдым. Ертең ауа райы қандай болады?",
+    ],
+)
+def test_an_off_topic_question_after_a_sentence_about_the_centre_is_declined(engine, message):
+    reply = engine.ask(Question(message))
+    assert reply.kind == "decline"
+    assert reply.intent is not None and reply.intent.id == "offtopic"
