@@ -1,9 +1,12 @@
 """Accuracy on the held-out questions, the way `python -m bot eval` measures it.
 
-The knowledge-base issue's targets (en ≥ 95 %, ru ≥ 92 %, kk ≥ 90 %, off-topic declined ≥ 95 %)
-are not all met yet; these floors are the figures measured when the thresholds were last
-calibrated (see README, "Knowledge base and accuracy"), minus a few points, so a change that makes
-the bot worse fails here. Raise them as the bot improves; never lower them to make a change pass.
+The knowledge-base issue's targets (en ≥ 95 %, ru ≥ 92 %, kk ≥ 90 %, off-topic declined ≥ 95 %,
+none answered with a quote) are not all met yet. The floors below are the figures measured on two
+pools when the knowledge base or the engine last changed (see README, "Knowledge base and
+accuracy"), a point lower: retraining alone (another random seed, one example more or less) moves a
+pool by about a point, and a single 24–70-question set by several, so floors per set would fail on
+noise and pass real regressions hidden in it. A change that makes the bot worse by more than that
+fails here. Raise the floors as the bot improves; never lower them to make a change pass.
 """
 
 from __future__ import annotations
@@ -13,77 +16,67 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine
-from bot.evaluation import check_labels, evaluate, load_labelled, summarize
+from bot.evaluation import Summary, check_labels, evaluate, load_labelled, summarize
 
 DATA = Path(__file__).parent / "data"
 
-#: (file, language or outcome, floor)
-FLOORS = [
+POOLS = {
     # Development sets: tests/calibrate.py fits the thresholds on these three.
-    ("heldout.yaml", "en", 0.96),
-    ("heldout.yaml", "ru", 0.92),
-    ("heldout.yaml", "kk", 0.98),
-    ("heldout.yaml", "decline", 0.95),
-    ("heldout.yaml", "smalltalk", 0.90),
-    ("heldout2.yaml", "en", 0.95),
-    ("heldout2.yaml", "ru", 0.91),
-    ("heldout2.yaml", "kk", 0.87),
-    ("heldout2.yaml", "decline", 0.92),
-    ("heldout4.yaml", "en", 0.90),
-    ("heldout4.yaml", "ru", 0.95),
-    ("heldout4.yaml", "kk", 0.97),
-    ("heldout4.yaml", "decline", 0.98),
-    # Report-only sets, never used for tuning; heldout7 and heldout8 were written last and each
-    # measured once, with the engine as committed, before its floors were set.
-    ("heldout3.yaml", "en", 0.92),
-    ("heldout3.yaml", "ru", 0.94),
-    ("heldout3.yaml", "kk", 0.96),
-    ("heldout3.yaml", "decline", 0.97),
-    ("heldout3.yaml", "smalltalk", 0.91),
-    ("heldout5.yaml", "en", 0.92),
-    ("heldout5.yaml", "ru", 0.98),
-    ("heldout5.yaml", "kk", 0.94),
-    ("heldout5.yaml", "decline", 0.95),
-    ("heldout5.yaml", "smalltalk", 0.83),
-    ("heldout6.yaml", "en", 0.87),
-    ("heldout6.yaml", "ru", 0.94),
-    ("heldout6.yaml", "kk", 0.89),
-    ("heldout6.yaml", "decline", 1.00),
-    ("heldout6.yaml", "smalltalk", 1.00),
-    ("heldout7.yaml", "en", 0.96),
-    ("heldout7.yaml", "ru", 0.96),
-    ("heldout7.yaml", "kk", 0.97),
-    ("heldout7.yaml", "decline", 1.00),
-    ("heldout7.yaml", "smalltalk", 1.00),
-    ("heldout8.yaml", "en", 0.88),
-    ("heldout8.yaml", "ru", 0.85),
-    ("heldout8.yaml", "kk", 0.93),
-    ("heldout8.yaml", "decline", 0.96),
-    ("heldout8.yaml", "smalltalk", 0.85),
+    "development": ("heldout.yaml", "heldout2.yaml", "heldout4.yaml"),
+    # Report-only sets, never used for tuning (heldout7 and heldout8 were each measured once,
+    # with the engine as committed, before they were first counted).
+    "report-only": (
+        "heldout3.yaml",
+        "heldout5.yaml",
+        "heldout6.yaml",
+        "heldout7.yaml",
+        "heldout8.yaml",
+    ),
+}
+
+#: (pool, language or outcome, floor). Measured 2026-11-23 after the example expansion, with the
+#: training seed chosen on the development sets:
+#: development en 96.1 / ru 93.0 / kk 97.7 / declined 96.3 / small talk 96.6 %;
+#: report-only en 93.2 / ru 95.6 / kk 95.7 / declined 98.1 / small talk 95.3 %.
+FLOORS = [
+    ("development", "en", 0.951),
+    ("development", "ru", 0.920),
+    ("development", "kk", 0.967),
+    ("development", "decline", 0.953),
+    ("development", "smalltalk", 0.93),
+    ("report-only", "en", 0.922),
+    ("report-only", "ru", 0.946),
+    ("report-only", "kk", 0.947),
+    ("report-only", "decline", 0.971),
+    ("report-only", "smalltalk", 0.92),
 ]
+
+#: Off-topic questions answered with a quote, per pool: the target is none; these are the
+#: counts measured with the floors above.
+QUOTED_LIMITS = {"development": 2, "report-only": 2}
 
 
 @pytest.fixture(scope="module")
-def summaries(engine: Engine):
+def summaries(engine: Engine) -> dict[str, Summary]:
     result = {}
-    for name in {f for f, _, _ in FLOORS}:
-        items = load_labelled(DATA / name)
-        check_labels(items, engine.knowledge, name)
-        result[name] = summarize(evaluate(engine, items))
+    for pool, files in POOLS.items():
+        outcomes = []
+        for name in files:
+            items = load_labelled(DATA / name)
+            check_labels(items, engine.knowledge, name)
+            outcomes.extend(evaluate(engine, items))
+        result[pool] = summarize(outcomes)
     return result
 
 
-@pytest.mark.parametrize(("file", "key", "floor"), FLOORS, ids=[f"{f}-{k}" for f, k, _ in FLOORS])
-def test_held_out_accuracy_stays_above_its_measured_floor(summaries, file, key, floor):
-    assert summaries[file].rate(key) >= floor
+@pytest.mark.parametrize(("pool", "key", "floor"), FLOORS, ids=[f"{p}-{k}" for p, k, _ in FLOORS])
+def test_held_out_accuracy_stays_above_its_measured_floor(summaries, pool, key, floor):
+    assert summaries[pool].rate(key) >= floor
 
 
 def test_off_topic_questions_are_almost_never_answered_with_a_quote(summaries):
-    # The target is none; these are the counts measured at the last calibration.
-    limits = {"heldout.yaml": 2, "heldout2.yaml": 1, "heldout3.yaml": 2, "heldout4.yaml": 0}
-    limits |= {"heldout5.yaml": 0, "heldout6.yaml": 0, "heldout7.yaml": 0, "heldout8.yaml": 0}
-    for name, limit in limits.items():
-        assert summaries[name].quoted_off_topic <= limit, name
+    for pool, limit in QUOTED_LIMITS.items():
+        assert summaries[pool].quoted_off_topic <= limit, pool
 
 
 def test_every_reply_is_in_the_language_of_the_question(summaries):
