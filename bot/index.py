@@ -171,6 +171,54 @@ class _SparseWeights:
         )
 
 
+class _FeatureColumns:
+    """Feature → column as sorted hashes: about 2 MB for the shipped knowledge base, where a dict
+    of the feature strings takes 11 MB.
+
+    Only lookups are needed once the index is built. The hashes are Python's own (fast, but
+    salted per process), so the features' names are kept too, as one UTF-8 string in column
+    order, and a process that loads a saved index hashes them again (~20 ms). Two features with
+    one hash would be merged, so `of` keeps the dict in that (never seen) case; an unknown
+    feature is taken for a known one only if their 64-bit hashes are equal, about once in 10^14
+    lookups.
+    """
+
+    def __init__(self, names: bytes) -> None:
+        self.names = names
+        features = names.decode().split("\0") if names else []
+        hashes = np.fromiter(map(hash, features), dtype=np.int64, count=len(features))
+        self.columns = np.argsort(hashes).astype(np.int32)
+        self.hashes = hashes[self.columns]
+
+    @classmethod
+    def of(cls, vocabulary: dict[str, int]) -> _FeatureColumns | dict[str, int]:
+        """The table of a vocabulary whose columns are 0, 1, 2... in insertion order."""
+        table = cls("\0".join(vocabulary).encode())
+        unique = len(table) < 2 or bool(np.all(table.hashes[1:] != table.hashes[:-1]))
+        return table if unique else vocabulary
+
+    def __getstate__(self) -> bytes:
+        return self.names  # the hashes of another process would differ
+
+    def __setstate__(self, names: bytes) -> None:
+        self.__init__(names)  # type: ignore[misc]
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def __contains__(self, feature: str) -> bool:
+        return self.get_many([feature])[0] is not None
+
+    def get_many(self, features: Sequence[str]) -> list[int | None]:
+        """The column of each feature, or None for one the index has never seen."""
+        if not features or not len(self.hashes):
+            return [None] * len(features)
+        wanted = np.fromiter(map(hash, features), dtype=np.int64, count=len(features))
+        at = np.minimum(np.searchsorted(self.hashes, wanted), len(self.hashes) - 1)
+        found = self.hashes[at] == wanted
+        return [int(c) if ok else None for c, ok in zip(self.columns[at], found, strict=True)]
+
+
 def _spans(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Positions of the concatenated ranges [starts[i], ends[i]), vectorised."""
     lengths = ends - starts
@@ -239,6 +287,8 @@ class Index:
         self._synonyms = synonyms or Synonyms()
         self._query_words: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {}
         self._corrections: dict[str, str] = {}
+        #: Word pairs' columns (None: unknown); a message's parts share most of their pairs.
+        self._query_phrases: dict[str, int | None] = {}
         pairs = sorted(examples, key=lambda pair: pair[0])  # intents' examples sit together
         self.intents: tuple[str, ...] = tuple(dict.fromkeys(intent for intent, _ in pairs))
         intent_pos = {intent: i for i, intent in enumerate(self.intents)}
@@ -247,14 +297,16 @@ class Index:
         self._intent_starts = np.searchsorted(
             self.example_intent, np.arange(len(self.intents) + 1)
         ).astype(np.int64)
-        self._vocabulary: dict[str, int] = {}
+        #: Feature → column: a dict while building, a `_FeatureColumns` table once built.
+        vocabulary: dict[str, int] = {}
+        self._vocabulary: _FeatureColumns | dict[str, int] = vocabulary
         example_words = [self._words_of(text) for _, text in pairs]
         # An example asked word for word (after normalising) is its intent, whatever the scores:
         # a two-letter "ty" has too few features for the classifier to be sure of anything.
         self._exact = {" ".join(words): row for row, words in enumerate(example_words) if words}
-        rows = self._build_vectors(example_words)
+        rows = self._build_vectors(example_words, vocabulary)
         del example_words, pairs
-        self._spellings = _Spellings(sorted({f[2:] for f in self._vocabulary if f[0] == "w"}))
+        self._spellings = _Spellings(sorted({f[2:] for f in vocabulary if f[0] == "w"}))
         self._build_centroids(rows)
         # Each (feature, intent) cell now knows its postings: their sort keys are not needed again,
         # nor the parts of the features' weights (gone before training, which needs the memory).
@@ -268,6 +320,8 @@ class Index:
         del weights
         # The example rows were needed to build centroids and train; queries use the postings.
         del self._row_starts, self._row_columns, self._row_values
+        # From here on features are only looked up: a hash table takes a tenth of the memory.
+        self._vocabulary = _FeatureColumns.of(vocabulary)
 
     def __len__(self) -> int:
         return len(self.example_texts)
@@ -300,10 +354,11 @@ class Index:
         ]
         return ("w:" + word, *(grams or ["c:" + padded]))
 
-    def _build_vectors(self, texts: Sequence[Sequence[str]]) -> np.ndarray:
+    def _build_vectors(
+        self, texts: Sequence[Sequence[str]], vocabulary: dict[str, int]
+    ) -> np.ndarray:
         """Unit-length TF-IDF rows of the examples (given as words), stored row-wise (CSR) and
         column-wise (postings); returns the example of each stored entry."""
-        vocabulary = self._vocabulary
 
         def columns_of(features: Iterable[str]) -> list[int]:
             # setdefault's default is evaluated first: a new feature gets the next column
@@ -504,8 +559,8 @@ class Index:
             known.append(columns)
             unknown.extend(missing)
         pairs: list[int] = []
-        for feature in self._phrases(words):
-            column = self._vocabulary.get(feature)
+        phrases = self._phrases(words)
+        for feature, column in zip(phrases, self._phrase_columns(phrases), strict=True):
             if column is None:
                 unknown.append(feature)
             else:
@@ -524,7 +579,7 @@ class Index:
         cached = self._query_words.get(word)
         if cached is None:
             features = self._features_of_word(word)
-            columns = [self._vocabulary.get(f) for f in features]
+            columns = self._columns(features)
             cached = (
                 np.array([c for c in columns if c is not None], dtype=np.int64),
                 tuple(f for f, c in zip(features, columns, strict=True) if c is None),
@@ -533,6 +588,22 @@ class Index:
                 self._query_words.clear()
             self._query_words[word] = cached
         return cached
+
+    def _phrase_columns(self, phrases: list[str]) -> list[int | None]:
+        cache = self._query_phrases
+        missing = [phrase for phrase in dict.fromkeys(phrases) if phrase not in cache]
+        if missing:
+            if len(cache) + len(missing) > _CACHE_SIZE:
+                cache.clear()
+                missing = list(dict.fromkeys(phrases))
+            cache.update(zip(missing, self._columns(missing), strict=True))
+        return [cache[phrase] for phrase in phrases]
+
+    def _columns(self, features: Sequence[str]) -> list[int | None]:
+        vocabulary = self._vocabulary
+        if isinstance(vocabulary, _FeatureColumns):
+            return vocabulary.get_many(features)
+        return [vocabulary.get(feature) for feature in features]
 
     def _kind_weight_of(self, feature: str) -> float:
         p = self.params

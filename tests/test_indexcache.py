@@ -8,7 +8,10 @@ cannot be written is logged and the bot answers as if there were no cache.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -154,3 +157,29 @@ def test_a_prebuilt_index_of_other_intents_is_ignored_and_a_fresh_one_saved(
     assert len(builds) == 2
     assert len(saved(tmp_path / "data")) == 1
     assert answer(engine) == answer(Engine(small))
+
+
+def test_a_saved_index_answers_the_same_in_a_process_that_hashes_strings_differently(
+    tmp_path: Path, small: Knowledge
+) -> None:
+    """The index looks features up by Python's string hash, which differs from one process to
+    the next (PYTHONHASHSEED): a restart must still find every feature of the saved index."""
+    engine = engine_builder(tmp_path)(small)
+    questions = [QUESTION, "когда приняли резолюцию", "орталық қайда болады", "UNRCCA"]
+    expected = [[m.intent for m in engine.index.rank(q)] for q in questions]
+    (saved_index,) = saved(tmp_path)
+    code = (
+        "import json, pickle\n"
+        f"index = pickle.loads(open({str(saved_index)!r}, 'rb').read())\n"
+        f"print(json.dumps([[m.intent for m in index.rank(q)] for q in {questions!r}]))\n"
+    )
+    for seed in ("1", "2"):
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
+            cwd=Path(__file__).resolve().parents[1],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert json.loads(result.stdout) == expected
