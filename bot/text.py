@@ -9,6 +9,7 @@ Two normalisations live here, for two different jobs:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -17,21 +18,24 @@ from typing import Final, Literal, get_args
 Lang = Literal["en", "ru", "kk"]
 LANGS: Final[tuple[Lang, ...]] = get_args(Lang)
 
-_TYPOGRAPHIC: Final = str.maketrans(
-    {
+_TYPOGRAPHIC: Final = {
         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
         "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2039": "'", "\u203a": "'",
         "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
         "\u2212": "-", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2026": "...",
-    }
-)  # fmt: skip
+}  # fmt: skip
 _SPACES: Final = re.compile(r"\s+")
 
 #: Kazakh letters folded to the Russian letters people type when they lack a Kazakh keyboard.
-_KAZAKH_FOLD: Final = str.maketrans(
-    {"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и",
-     "ё": "е"}
-)  # fmt: skip
+_KAZAKH_FOLD: Final = {
+    "ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и",
+    "ё": "е",
+}  # fmt: skip
+#: The folds as one regular expression: `str.translate` with a dict costs ~12 µs on a Cyrillic
+#: sentence, a search for the few characters that change ~1 µs.
+_FOLDS: Final = {**_TYPOGRAPHIC, **_KAZAKH_FOLD, "_": " "}
+_FOLDED: Final = re.compile("[" + re.escape("".join(_FOLDS)) + "]")
+_TYPOGRAPHIC_CHAR: Final = re.compile("[" + re.escape("".join(_TYPOGRAPHIC)) + "]")
 _KAZAKH_LETTERS: Final = frozenset("әғқңөұүһі")
 #: Frequent Kazakh words written without Kazakh-only letters (so they say "kk", not "ru").
 _KAZAKH_WORDS: Final = frozenset(
@@ -85,14 +89,16 @@ _NON_WORD: Final = re.compile(r"[^\w\s]+")
 
 def normalize_quote(text: str) -> str:
     """Fold white space and typographic quotes/dashes only; words and case stay as written."""
-    return _SPACES.sub(" ", text.translate(_TYPOGRAPHIC)).strip()
+    typographic = _TYPOGRAPHIC_CHAR.sub(lambda found: _TYPOGRAPHIC[found[0]], text)
+    return _SPACES.sub(" ", typographic).strip()
 
 
+@functools.lru_cache(maxsize=256)  # one message is normalised once per part and per step
 def normalize(text: str) -> str:
     """Fold a question for matching: NFKC, case, punctuation, typographic and Kazakh variants."""
-    folded = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHIC).casefold()
-    folded = folded.translate(_KAZAKH_FOLD).replace("_", " ")
-    return _SPACES.sub(" ", _NON_WORD.sub(" ", folded)).strip()
+    folded = unicodedata.normalize("NFKC", text).casefold()  # none of the folds has a case
+    folded = _FOLDED.sub(lambda found: _FOLDS[found[0]], folded)
+    return " ".join(_NON_WORD.sub(" ", folded).split())
 
 
 def tokens(normalized: str) -> list[str]:
