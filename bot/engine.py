@@ -49,6 +49,13 @@ _JOINS: Final = re.compile(
     r"|[;:]\s+",
     re.IGNORECASE,
 )
+#: Numbers of two or more digits, as an intent's texts give them.
+_NUMBER: Final = re.compile(r"\d{2,}")
+#: Numbers that name which event or when: years and ordinals ("in 2019", "the 79th session",
+#: "79-й сессии", "79-сессиясында"). A count is left out: "20 agencies?" guesses the answer.
+_WHICH_NUMBER: Final = re.compile(
+    r"(?<!\d)(?:((?:19|20)\d\d)(?!\d)|(\d{2,})(?=st|nd|rd|th|-[^\W\d]))", re.IGNORECASE
+)
 #: Intents kept from ranking each part of a message.
 _PART_LIMIT: Final = 5
 #: A part of a message shorter than this many words is not a question of its own.
@@ -169,6 +176,12 @@ class Reply:
     also: tuple[Intent, ...] = ()
 
 
+def _texts(intent: Intent) -> list[str]:
+    """Everything an intent says or is asked by, in every language."""
+    questions = [q for asked in intent.questions.values() for q in asked]
+    return [*questions, *intent.answer.values(), *(quote.text for quote in intent.quotes)]
+
+
 class Engine:
     """Answers questions from one knowledge base; build a new Engine when the knowledge changes."""
 
@@ -188,6 +201,14 @@ class Engine:
             for question in questions
         ]
         self.index = build(examples, knowledge.synonyms, params)
+        # The numbers each answer may be asked with: its own, and any the documents give.
+        documents = {
+            n for source in knowledge.sources.values() for n in _NUMBER.findall(source.text)
+        }
+        self._numbers = {
+            intent.id: frozenset(documents.union(_NUMBER.findall(" ".join(_texts(intent)))))
+            for intent in knowledge.intents.values()
+        }
 
     def ask(self, question: Question) -> Reply:
         language = question.forced_lang or detect_language(question.text, question.lang_hint)
@@ -204,7 +225,20 @@ class Engine:
         reply = self.decide(matches, language)
         if reply.kind in ("answer", "clarify") and reply.score < 1.0:
             reply = self._several_questions(question.text, reply, memo)
+        if reply.kind == "answer" and self._other_number(question.text, reply):
+            return Reply("decline", language, reply.score)
         return reply
+
+    def _other_number(self, text: str, reply: Reply) -> bool:
+        """The question names a year or an ordinal that neither its answer nor the documents
+        mention: "What happened at the 79th session?" is not answered by the 74th session's
+        fact; the documents say nothing of it. Only the sentences that ask count: "I started in
+        2015." is context."""
+        if reply.intent is None or reply.intent.kind != "fact":
+            return False
+        asked = " ".join(_questions_first(_split_sentences(text))) or text
+        named = {year or ordinal for year, ordinal in _WHICH_NUMBER.findall(asked)}
+        return not named <= self._numbers[reply.intent.id]
 
     def _rank_parts(self, text: str, memo: dict[str, list[Match]]) -> None:
         """Rank every part of a message that `rank` and `_several_questions` may look at in one

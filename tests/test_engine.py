@@ -285,3 +285,53 @@ def test_an_off_topic_question_after_a_sentence_about_the_centre_is_declined(eng
     reply = engine.ask(Question(message))
     assert reply.kind == "decline"
     assert reply.intent is not None and reply.intent.id == "offtopic"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Tokayev propose at the 79th session of the UN General Assembly?",
+        "Что Токаев предложил на 79-й сессии Генассамблеи ООН?",
+        "Тоқаев БҰҰ Бас Ассамблеясының 78-сессиясында не ұсынды?",
+        "Who proposed the centre in 2017?",
+    ],
+)
+def test_a_year_or_session_the_documents_never_mention_is_declined_without_a_quote(
+    engine, question
+):
+    reply = engine.ask(Question(question))
+    assert reply.kind == "decline"
+    assert reply.intent is None
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        (
+            "What did Tokayev propose at the 74th session of the UN General Assembly?",
+            "centre-first-proposed",
+        ),
+        ("Что Токаев предложил на 74-й сессии Генассамблеи ООН?", "centre-first-proposed"),
+        ("Тоқаев БҰҰ Бас Ассамблеясының 74-сессиясында не ұсынды?", "centre-first-proposed"),
+        ("Who proposed the centre in 2019?", "centre-who-proposed"),  # 2019 is in a document
+    ],
+)
+def test_the_same_question_with_a_number_the_documents_give_is_answered(engine, question, intent):
+    reply = engine.ask(Question(question))
+    assert reply.kind == "answer"
+    assert reply.intent.id == intent
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("How many UN agencies work in the Almaty building, 20?", "unplaza-agencies"),
+        ("I started teaching in 2015. Where will the centre be?", "centre-location"),
+    ],
+)
+def test_a_guessed_count_or_a_year_in_the_context_does_not_decline_the_question(
+    engine, question, intent
+):
+    reply = engine.ask(Question(question))
+    assert reply.kind == "answer"
+    assert reply.intent.id == intent
