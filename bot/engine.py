@@ -217,7 +217,8 @@ class Engine:
         memo: dict[str, list[Match]] = {}  # a sentence is often also a clause: rank it once
         self._rank_parts(question.text, memo)
         matches = self.rank(question.text, memo=memo)
-        if transliterated_language(question.text):
+        exact = bool(matches) and matches[0].score >= 1.0  # an example, word for word
+        if not exact and transliterated_language(question.text):
             # "gde budet centr": also match it spelled in Cyrillic, keep each intent's best score
             spelled = to_cyrillic(question.text)
             self._rank_parts(spelled, memo)

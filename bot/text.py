@@ -36,7 +36,11 @@ _KAZAKH_FOLD: Final = {
 _FOLDS: Final = {**_TYPOGRAPHIC, **_KAZAKH_FOLD, "_": " "}
 _FOLDED: Final = re.compile("[" + re.escape("".join(_FOLDS)) + "]")
 _TYPOGRAPHIC_CHAR: Final = re.compile("[" + re.escape("".join(_TYPOGRAPHIC)) + "]")
-_KAZAKH_LETTERS: Final = frozenset("әғқңөұүһі")
+_KAZAKH_LETTER: Final = re.compile("[әғқңөұүһі]")
+#: Letters counted to tell the script (a regular expression: a Python loop over the characters
+#: took a tenth of a long question's time).
+_CYRILLIC: Final = re.compile("[\u0400-\u04ff]+")
+_LATIN: Final = re.compile("[a-z]+")
 #: Frequent Kazakh words written without Kazakh-only letters (so they say "kk", not "ru").
 _KAZAKH_WORDS: Final = frozenset(
     "туралы деген бе ма ме ба па пе кандай калай кашан кай неше жане кайда орталык бар жок "
@@ -111,16 +115,12 @@ def detect_language(text: str, hint: str | None = None) -> Lang:
     language_code or the user's choice) decides what the script alone cannot."""
     hinted = _lang_from_code(hint)
     lowered = unicodedata.normalize("NFKC", text).casefold()
-    cyrillic = latin = 0
-    for char in lowered:
-        if char in _KAZAKH_LETTERS:
-            return "kk"
-        if "\u0400" <= char <= "\u04ff":
-            cyrillic += 1
-        elif "a" <= char <= "z":
-            latin += 1
+    if _KAZAKH_LETTER.search(lowered):
+        return "kk"
+    cyrillic = sum(map(len, _CYRILLIC.findall(lowered)))
+    latin = sum(map(len, _LATIN.findall(lowered)))
     if cyrillic > latin:
-        if hinted == "kk" or _KAZAKH_WORDS.intersection(tokens(normalize(lowered))):
+        if hinted == "kk" or _KAZAKH_WORDS.intersection(tokens(normalize(text))):
             return "kk"
         return "ru"
     latin_lang = transliterated_language(lowered)
