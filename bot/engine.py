@@ -201,12 +201,12 @@ class Engine:
             for question in questions
         ]
         self.index = build(examples, knowledge.synonyms, params)
-        # The numbers each answer may be asked with: its own, and any the documents give.
-        documents = {
+        # The numbers an answer may be asked with: any the documents give, and its own.
+        self._document_numbers = frozenset(
             n for source in knowledge.sources.values() for n in _NUMBER.findall(source.text)
-        }
+        )
         self._numbers = {
-            intent.id: frozenset(documents.union(_NUMBER.findall(" ".join(_texts(intent)))))
+            intent.id: frozenset(_NUMBER.findall(" ".join(_texts(intent))))
             for intent in knowledge.intents.values()
         }
 
@@ -239,7 +239,7 @@ class Engine:
             return False
         asked = " ".join(_questions_first(_split_sentences(text))) or text
         named = {year or ordinal for year, ordinal in _WHICH_NUMBER.findall(asked)}
-        return not named <= self._numbers[reply.intent.id]
+        return not named - self._document_numbers <= self._numbers[reply.intent.id]
 
     def _rank_parts(self, text: str, memo: dict[str, list[Match]]) -> None:
         """Rank every part of a message that `rank` and `_several_questions` may look at in one

@@ -48,9 +48,9 @@ import itertools
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -119,6 +119,7 @@ _KINDS: Final = {"w": 0, "b": 1, "c": 2, "s": 3}
 #: any number of new words, and an entry costs up to ~2 KB (its unknown character n-grams), so
 #: this bounds the caches at about 10 MB for a bot that runs for months.
 _CACHE_SIZE: Final = 5_000
+_Value = TypeVar("_Value")
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,9 +207,6 @@ class _FeatureColumns:
     def __len__(self) -> int:
         return len(self.hashes)
 
-    def __contains__(self, feature: str) -> bool:
-        return self.get_many([feature])[0] is not None
-
     def get_many(self, features: Sequence[str]) -> list[int | None]:
         """The column of each feature, or None for one the index has never seen."""
         if not features or not len(self.hashes):
@@ -237,6 +235,19 @@ def _counted(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     numbers = np.sort(numbers)
     starts = np.flatnonzero(np.concatenate(([True], numbers[1:] != numbers[:-1])))
     return numbers[starts], np.diff(np.append(starts, len(numbers)))
+
+
+def _fill(
+    cache: dict[str, _Value], keys: Sequence[str], compute: Callable[[list[str]], Sequence[_Value]]
+) -> None:
+    """Put the keys missing from a query cache in it, computed together; a full cache is
+    emptied first (the keys of one message always fit)."""
+    missing = [key for key in dict.fromkeys(keys) if key not in cache]
+    if missing:
+        if len(cache) + len(missing) > _CACHE_SIZE:
+            cache.clear()
+            missing = list(dict.fromkeys(keys))
+        cache.update(zip(missing, compute(missing), strict=True))
 
 
 def _trigrams(word: str) -> set[str]:
@@ -545,18 +556,17 @@ class Index:
         if p.typo_cutoff >= 100:
             return words
         corrections = self._corrections  # known words map to themselves: looked up once
-        eligible = [w for w in dict.fromkeys(words) if len(w) >= p.typo_min_length]
-        new = [w for w in eligible if w not in corrections]
-        if new:
-            if len(corrections) + len(new) > _CACHE_SIZE:
-                corrections.clear()
-                new = eligible
-            known = self._columns(["w:" + word for word in new])
-            for word, column in zip(new, known, strict=True):
-                corrections[word] = (
-                    word if column is not None else self._spellings.closest(word, p.typo_cutoff)
-                ) or word
+        _fill(corrections, [w for w in words if len(w) >= p.typo_min_length], self._corrected)
         return [corrections.get(word, word) for word in words]
+
+    def _corrected(self, words: list[str]) -> list[str]:
+        """Each word if the index knows it, else the closest known word (or itself)."""
+        known = self._columns(["w:" + word for word in words])
+        cutoff = self.params.typo_cutoff
+        return [
+            word if column is not None else self._spellings.closest(word, cutoff) or word
+            for word, column in zip(words, known, strict=True)
+        ]
 
     def _query_vector(self, asked: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Known feature columns (ascending) and their weights in the question's unit vector;
@@ -600,14 +610,8 @@ class Index:
         return cached
 
     def _phrase_columns(self, phrases: list[str]) -> list[int | None]:
-        cache = self._query_phrases
-        missing = [phrase for phrase in dict.fromkeys(phrases) if phrase not in cache]
-        if missing:
-            if len(cache) + len(missing) > _CACHE_SIZE:
-                cache.clear()
-                missing = list(dict.fromkeys(phrases))
-            cache.update(zip(missing, self._columns(missing), strict=True))
-        return [cache[phrase] for phrase in phrases]
+        _fill(self._query_phrases, phrases, self._columns)
+        return [self._query_phrases[phrase] for phrase in phrases]
 
     def _columns(self, features: Sequence[str]) -> list[int | None]:
         vocabulary = self._vocabulary
