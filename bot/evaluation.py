@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from bot.cli import load_engine
 from bot.config import Config
 from bot.engine import Engine, Question, Reply
 from bot.errors import KnowledgeError, Problem
@@ -216,7 +217,7 @@ def eval_command(args: argparse.Namespace, config: Config) -> int:
     knowledge = load(config.intents_dir, config.seeds_dir)
     items = load_labelled(Path(args.file))
     check_labels(items, knowledge, args.file)
-    outcomes = evaluate(Engine(knowledge), items)
+    outcomes = evaluate(load_engine(config, knowledge), items)
     print(format_report(summarize(outcomes), outcomes))
     return 0
 

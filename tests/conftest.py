@@ -29,6 +29,21 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
+def shared_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One data folder for the command-line tests: the index the first `ask` saves there is
+    loaded by the rest, as on an admin's machine."""
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture
+def cli_data_dir(
+    clean_environ: None, shared_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    monkeypatch.setenv("BOT_DATA_DIR", str(shared_data_dir))
+    return shared_data_dir
+
+
+@pytest.fixture(scope="session")
 def kb() -> Knowledge:
     return load(INTENTS, SEEDS)
 

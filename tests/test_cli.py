@@ -11,6 +11,8 @@ import pytest
 from bot.cli import main
 from tests.conftest import INTENTS, SEEDS
 
+pytestmark = pytest.mark.usefixtures("cli_data_dir")
+
 
 def test_ask_prints_the_answer_with_its_quote(capsys):
     assert main(["ask", "Who proposed the centre?"]) == 0
@@ -73,3 +75,14 @@ def test_index_builds_the_index_ahead_into_a_folder_others_can_read(capsys, tmp_
     (saved,) = folder.glob("*.pickle")
     assert saved.stat().st_mode & 0o044 == 0o044
     assert f"ready in {saved}" in capsys.readouterr().out
+
+
+def test_ask_saves_the_index_so_the_next_ask_does_not_train_again(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path))
+    assert main(["ask", "Who proposed the centre?"]) == 0
+    first = capsys.readouterr().out
+    (saved,) = (tmp_path / "index").glob("*.pickle")
+    built = saved.stat().st_mtime_ns
+    assert main(["ask", "Who proposed the centre?"]) == 0
+    assert capsys.readouterr().out == first
+    assert saved.stat().st_mtime_ns == built, "the second ask loaded the saved index"

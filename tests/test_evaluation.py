@@ -8,6 +8,8 @@ from bot.cli import main
 from bot.errors import KnowledgeError
 from bot.evaluation import check_labels, coverage, load_labelled, sentences
 
+pytestmark = pytest.mark.usefixtures("cli_data_dir")
+
 
 def write(tmp_path, text: str):
     path = tmp_path / "labelled.yaml"
