@@ -56,6 +56,25 @@ _NUMBER: Final = re.compile(r"\d{2,}")
 _WHICH_NUMBER: Final = re.compile(
     r"(?<!\d)(?:((?:19|20)\d\d)(?!\d)|(\d{2,})(?=st|nd|rd|th|-[^\W\d]))", re.IGNORECASE
 )
+#: Words of another tenure than the one the documents give: the office holder before or after.
+_TENURE: Final = (
+    r"predecessor\w*|successor\w*|previous\w*|former\w*|предшественни\w*|преемни\w*|"
+    r"предыдущ\w*|прежн\w*|бывш\w*|ізбасар\w*|бұрынғы|алдындағы"
+)
+_CAPITAL: Final = r"[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]"
+#: A question about another time than a fact's: who came before or after a named person
+#: ("Who was minister before Nurtleu?", "после Имнадзе", "Нұртілеуге дейін"), or the holder
+#: of an office before or after the one named. "After it opens" or "before my exam" is not.
+_OTHER_TIME: Final = re.compile(
+    rf"(?<!\w)(?i:{_TENURE})(?!\w)"
+    rf"|(?<!\w)(?i:before|after|prior to|до|после|раньше|перед)\s+{_CAPITAL}"
+    rf"|{_CAPITAL}\w*\s+(?i:дейін|бұрын|кейін)(?!\w)"
+)
+#: The words that speak of before and after, to tell whether an intent's texts do.
+_TIME_WORD: Final = re.compile(
+    rf"(?<!\w)(?:{_TENURE}|before|after|prior|до|после|раньше|перед|дейін|бұрын|кейін)(?!\w)",
+    re.IGNORECASE,
+)
 #: Intents kept from ranking each part of a message.
 _PART_LIMIT: Final = 5
 #: A part of a message shorter than this many words is not a question of its own.
@@ -209,6 +228,10 @@ class Engine:
             intent.id: frozenset(_NUMBER.findall(" ".join(_texts(intent))))
             for intent in knowledge.intents.values()
         }
+        self._time_words = {
+            intent.id: frozenset(w.lower() for w in _TIME_WORD.findall(" ".join(_texts(intent))))
+            for intent in knowledge.intents.values()
+        }
 
     def ask(self, question: Question) -> Reply:
         language = question.forced_lang or detect_language(question.text, question.lang_hint)
@@ -226,9 +249,21 @@ class Engine:
         reply = self.decide(matches, language)
         if reply.kind in ("answer", "clarify") and reply.score < 1.0:
             reply = self._several_questions(question.text, reply, memo)
-        if reply.kind == "answer" and self._other_number(question.text, reply):
-            return Reply("decline", language, reply.score)
+        if reply.kind == "answer" and (
+            self._other_number(question.text, reply) or self._other_time(question.text, reply)
+        ):
+            return self._not_in_documents(matches, reply)
         return reply
+
+    def _not_in_documents(self, matches: list[Match], reply: Reply) -> Reply:
+        """Decline an answer the question is not about; when a known gap ("who held the post
+        before or after") is among the matches, its specific "the documents don't say" reply."""
+        gap = next(
+            (m for m in matches if self._kind(m) == "gap" and m.score >= self.thresholds.clarify),
+            None,
+        )
+        intent = None if gap is None else self.knowledge.intents[gap.intent]
+        return Reply("decline", reply.language, reply.score, intent)
 
     def _other_number(self, text: str, reply: Reply) -> bool:
         """The question names a year or an ordinal that neither its answer nor the documents
@@ -240,6 +275,20 @@ class Engine:
         asked = " ".join(_questions_first(_split_sentences(text))) or text
         named = {year or ordinal for year, ordinal in _WHICH_NUMBER.findall(asked)}
         return not named - self._document_numbers <= self._numbers[reply.intent.id]
+
+    def _other_time(self, text: str, reply: Reply) -> bool:
+        """The question asks about before or after ("Who was minister before Nurtleu?") and
+        its answer never speaks of before or after: the documents name each person in the
+        office they held then, and say nothing of who came before or since."""
+        if reply.intent is None or reply.intent.kind != "fact":
+            return False
+        asked = " ".join(_questions_first(_split_sentences(text))) or text
+        asked_words = {
+            word.lower()
+            for found in _OTHER_TIME.finditer(asked)
+            for word in _TIME_WORD.findall(found.group())
+        }
+        return bool(asked_words - self._time_words[reply.intent.id])
 
     def _rank_parts(self, text: str, memo: dict[str, list[Match]]) -> None:
         """Rank every part of a message that `rank` and `_several_questions` may look at in one

@@ -37,13 +37,14 @@ POOLS = {
 #: (pool, language or outcome, floor). Measured 2026-11-23 after the example expansion, with the
 #: training seed chosen on the development sets:
 #: development en 96.1 / ru 93.0 / kk 97.7 / declined 96.3 / small talk 96.6 % (declined 97.0 %
-#: once a year or session the documents never mention declines the answer);
+#: once a year or session the documents never mention declines the answer, 97.6 % once "who was
+#: minister before Nurtleu" does);
 #: report-only en 93.2 / ru 95.6 / kk 95.7 / declined 98.1 / small talk 95.3 %.
 FLOORS = [
     ("development", "en", 0.951),
     ("development", "ru", 0.920),
     ("development", "kk", 0.967),
-    ("development", "decline", 0.960),
+    ("development", "decline", 0.970),
     ("development", "smalltalk", 0.93),
     ("report-only", "en", 0.922),
     ("report-only", "ru", 0.946),
@@ -54,7 +55,7 @@ FLOORS = [
 
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above.
-QUOTED_LIMITS = {"development": 1, "report-only": 2}
+QUOTED_LIMITS = {"development": 0, "report-only": 2}
 
 
 @pytest.fixture(scope="module")
