@@ -379,7 +379,7 @@ def _reload(handlers: Handlers) -> Callable[[CallbackContext], Coroutine[Any, An
         """Follow edits of intents/ and seeds/; tell the admins what changed or what is broken."""
         result = await handlers.reload_knowledge()
         if result is not None:
-            await handlers.tell_admins(context.bot, describe(result))
+            await handlers.tell_admins(context.bot, functools.partial(describe, result))
 
     return reload
 

@@ -39,6 +39,7 @@ from telegram.constants import ChatType, InlineKeyboardButtonLimit, MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.admintexts import admin_text
 from bot.config import Config
 from bot.engine import Engine, Question, Reply
 from bot.flood import FloodGuard, Verdict
@@ -79,8 +80,6 @@ INLINE_CACHE_SECONDS: Final = 60
 MAX_BUTTON_LABEL: Final = 60
 #: Language names as their speakers write them (not English UI text).
 LANGUAGE_NAMES: Final[Mapping[Lang, str]] = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
-#: What /reload says when the files are as they were (English, like all admin texts).
-NO_CHANGES: Final = "No changes: intents/ and seeds/ are as at the last reload."
 
 
 class Storage(Protocol):
@@ -344,8 +343,8 @@ class Handlers:
         """/stats [period] (admins): questions per day and language, outcomes, top intents."""
         if await self._stranger(update, context):
             return
-        store = self.services.store
-        text = await asyncio.to_thread(stats_text, store, *_period(context))
+        store, lang = self.services.store, self.language(update.effective_user)
+        text = await asyncio.to_thread(stats_text, store, *_period(context), lang=lang)
         await self._reply_admin(update, text)
 
     async def unanswered_command(self, update: Update, context: Context) -> None:
@@ -354,15 +353,18 @@ class Handlers:
         if await self._stranger(update, context):
             return
         store, engine = self.services.store, self.services.engine
-        text = await asyncio.to_thread(unanswered_text, store, engine, *_period(context))
+        lang = self.language(update.effective_user)
+        text = await asyncio.to_thread(
+            unanswered_text, store, engine, *_period(context), lang=lang
+        )
         await self._reply_admin(update, text)
 
     async def feedback_command(self, update: Update, context: Context) -> None:
         """/feedback [period] (admins): 👍/👎 per intent and the questions behind each 👎."""
         if await self._stranger(update, context):
             return
-        store = self.services.store
-        text = await asyncio.to_thread(feedback_text, store, *_period(context))
+        store, lang = self.services.store, self.language(update.effective_user)
+        text = await asyncio.to_thread(feedback_text, store, *_period(context), lang=lang)
         await self._reply_admin(update, text)
 
     async def reload_command(self, update: Update, context: Context) -> None:
@@ -371,20 +373,20 @@ class Handlers:
         if await self._stranger(update, context):
             return
         result = await self.reload_knowledge()
-        if result is not None:
-            text = describe(result)
-        elif self._failure is not None:
-            text = describe(self._failure)  # still broken: the problems stand
-        else:
-            text = html.escape(
-                f"{NO_CHANGES}\n{self.services.engine.knowledge.summary()}", quote=False
-            )
-        await self._reply_admin(update, text)
         user = update.effective_user
+        lang = self.language(user)
+        if result is not None:
+            text = describe(result, lang)
+        elif self._failure is not None:
+            text = describe(self._failure, lang)  # still broken: the problems stand
+        else:
+            summary = self.services.engine.knowledge.summary()
+            text = html.escape(f"{admin_text('no_changes', lang)}\n{summary}", quote=False)
+        await self._reply_admin(update, text)
         if result is not None:
             # The other admins would have heard it from the repeating check: tell them too.
             others = self.services.config.admin_ids - {user.id if user else 0}
-            await self.tell_admins(context.bot, text, others)
+            await self.tell_admins(context.bot, functools.partial(describe, result), others)
 
     # --- live reload -------------------------------------------------------------------------
 
@@ -422,13 +424,16 @@ class Handlers:
         return result
 
     async def tell_admins(
-        self, bot: Bot, text_html: str, admins: frozenset[int] | None = None
+        self, bot: Bot, text_html: Callable[[Lang], str], admins: frozenset[int] | None = None
     ) -> None:
-        """Send an admin text to each admin's private chat; one unreachable admin (never
-        started the bot, blocked it) does not stop the others."""
+        """Send an admin text to each admin's private chat, in the language they chose with
+        /language (else English: nothing else tells it unasked); one unreachable admin
+        (never started the bot, blocked it) does not stop the others."""
         for admin in sorted(self.services.config.admin_ids if admins is None else admins):
+            chosen = self.services.store.language(admin)
+            text = text_html(chosen if chosen in LANGS else "en")
             try:
-                for part in admin_parts(text_html):
+                for part in admin_parts(text):
                     await self._send(functools.partial(bot.send_message, admin, part))
             except TelegramError as error:
                 logger.warning("could not send an admin message: %s", type(error).__name__)

@@ -17,9 +17,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
+from bot.admintexts import admin_text
 from bot.engine import Engine
 from bot.errors import KnowledgeError, Problem
 from bot.knowledge import Intent, Knowledge, fingerprint, load
+from bot.text import Lang
 
 logger = logging.getLogger(__name__)
 
@@ -167,38 +169,33 @@ def _sources(knowledge: Knowledge) -> tuple[tuple[object, ...], ...]:
     )
 
 
-def describe(result: ReloadResult) -> str:
-    """A short message for the admins (English; HTML-safe: texts escaped, no tags)."""
+def describe(result: ReloadResult, lang: Lang = "en") -> str:
+    """A short message for the admins, in `lang` (HTML-safe: texts escaped, no tags)."""
     if result.ok:
-        lines = [
-            "Knowledge reloaded"
-            + (" (the earlier problems are fixed)." if result.recovered else ".")
-        ]
-        for label, ids in (
-            ("Added", result.added),
-            ("Changed", result.changed),
-            ("Removed", result.removed),
+        lines = [admin_text("reloaded_fixed" if result.recovered else "reloaded", lang)]
+        for key, ids in (
+            ("added", result.added),
+            ("changed", result.changed),
+            ("removed", result.removed),
         ):
             if ids:
-                lines.append(f"{label}: {_ids(ids)}")
+                lines.append(admin_text(key, lang, ids=_ids(ids, lang)))
         if result.other:
-            lines.append("Also changed: " + ", ".join(result.other))
+            lines.append(admin_text("also_changed", lang, names=", ".join(result.other)))
         lines.append(result.summary)
         return html.escape("\n".join(lines), quote=False)
-    head = (
-        f"Knowledge NOT reloaded: {len(result.problems)} problem(s). "
-        "The bot keeps answering from the previous version."
-    )
-    tail = "Fix the files and save again; run `python -m bot check` to see the same list."
-    return html.escape(_fit(head, [str(p) for p in result.problems], tail), quote=False)
+    head = admin_text("not_reloaded", lang, count=len(result.problems))
+    tail = admin_text("fix_files", lang)
+    return html.escape(_fit(head, [str(p) for p in result.problems], tail, lang), quote=False)
 
 
-def _ids(ids: tuple[str, ...]) -> str:
+def _ids(ids: tuple[str, ...], lang: Lang) -> str:
     shown = ", ".join(ids[:_MAX_IDS])
-    return shown + (f" and {len(ids) - _MAX_IDS} more" if len(ids) > _MAX_IDS else "")
+    rest = len(ids) - _MAX_IDS
+    return shown + (admin_text("and_more", lang, count=rest) if rest > 0 else "")
 
 
-def _fit(head: str, items: list[str], tail: str) -> str:
+def _fit(head: str, items: list[str], tail: str, lang: Lang) -> str:
     """Head, as many items as fit in one Telegram message, a count of the rest, and tail."""
     # Escaping can lengthen a line (< → &lt;), so the budget leaves room for it.
     budget = _MAX_CHARS - len(head) - len(tail) - 100
@@ -210,5 +207,5 @@ def _fit(head: str, items: list[str], tail: str) -> str:
         shown.append(item)
         budget -= cost
     rest = len(items) - len(shown)
-    more = [f"…and {rest} more"] if rest else []
+    more = [admin_text("more_problems", lang, count=rest)] if rest else []
     return "\n".join([head, *shown, *more, tail])

@@ -36,6 +36,7 @@ import numpy as np
 import yaml
 from rapidfuzz import fuzz, process
 
+from bot.admintexts import admin_text
 from bot.config import Config
 from bot.engine import Engine
 from bot.errors import ConfigError, KnowledgeError, StorageError
@@ -49,7 +50,7 @@ from bot.store import (
     read_log,
     utcnow,
 )
-from bot.text import normalize, tokens
+from bot.text import Lang, normalize, tokens
 
 UNANSWERED_KINDS: Final = ("decline", "clarify")
 #: Cosine between two wordings' weighted word sets above which they count as one question.
@@ -150,9 +151,9 @@ def parse_since(value: str, now: dt.datetime | None = None) -> dt.datetime | Non
         raise error from None
 
 
-def describe_period(since: dt.datetime | None, until: dt.datetime) -> str:
+def describe_period(since: dt.datetime | None, until: dt.datetime, lang: Lang = "en") -> str:
     if since is None:
-        return "all time"
+        return admin_text("all_time", lang)
     return f"{since:%Y-%m-%d %H:%M} – {until:%Y-%m-%d %H:%M} UTC"
 
 
@@ -475,8 +476,10 @@ def format_text(report: Report) -> str:
     return "\n".join(lines)
 
 
-def _shares(counts: Sequence[Count]) -> str:
-    return ", ".join(f"{c.name} {c.count} ({c.share:.0%})" for c in counts) or "(none)"
+def _shares(counts: Sequence[Count], lang: Lang = "en") -> str:
+    return ", ".join(f"{c.name} {c.count} ({c.share:.0%})" for c in counts) or admin_text(
+        "none", lang
+    )
 
 
 def _day_table(report: Report) -> list[str]:
@@ -623,7 +626,8 @@ def _engine_for_suggestions(config: Config, log: Log) -> tuple[Engine | None, tu
 
 
 # --- texts for the Telegram admin commands -------------------------------------------------------
-# English, HTML-safe (every logged text escaped, no tags), each within one Telegram message.
+# In the admin's language (bot.admintexts), HTML-safe (every logged text escaped, no tags), each
+# within one Telegram message.
 # They read the database: call them in a thread (asyncio.to_thread) from the handlers.
 
 
@@ -633,92 +637,115 @@ class LogSource(Protocol):
     def log(self, since: dt.datetime | None = None) -> Log: ...
 
 
-_USAGE: Final = "Usage: /{command} [24h|7d|30d|all] (default {default})"
-
-
-def stats_text(store: LogSource, period: str = "7d", *, now: dt.datetime | None = None) -> str:
+def stats_text(
+    store: LogSource, period: str = "7d", *, lang: Lang = "en", now: dt.datetime | None = None
+) -> str:
     """/stats: totals, languages, outcomes, top intents, questions per day."""
-    loaded = _load(store, period, now, "stats", "7d")
+    loaded = _load(store, period, now, "stats", "7d", lang)
     if isinstance(loaded, str):
         return loaded
     report = build_report(loaded[0], since=loaded[1], now=loaded[2], top=5)
+    when = describe_period(report.since, report.until, lang)
     if not report.total:
-        return f"No questions in {describe_period(report.since, report.until)}."
+        return admin_text("no_questions", lang, period=when)
     days: Counter[dt.date] = Counter()
     for row in report.per_day:
         days[row.day] += row.count
     lines = [
-        f"Questions: {report.total} ({describe_period(report.since, report.until)})",
-        "Languages: " + _shares(report.languages),
-        "Outcomes: " + _shares(report.outcomes),
-        "Top intents:",
+        admin_text("questions", lang, total=report.total, period=when),
+        admin_text("languages", lang, shares=_shares(report.languages, lang)),
+        admin_text("outcomes", lang, shares=_shares(report.outcomes, lang)),
+        admin_text("top_intents", lang),
         *(f"  {c.count} — {c.name}" for c in report.top_intents),
-        "Per day:",
+        admin_text("per_day", lang),
         *(f"  {day.isoformat()}: {n}" for day, n in sorted(days.items())[-14:]),
     ]
-    return _fit(lines)
+    return _fit(lines, lang)
 
 
 def unanswered_text(
-    store: LogSource, engine: Engine | None, period: str = "7d", *, now: dt.datetime | None = None
+    store: LogSource,
+    engine: Engine | None,
+    period: str = "7d",
+    *,
+    lang: Lang = "en",
+    now: dt.datetime | None = None,
 ) -> str:
     """/unanswered: the most frequent declined or clarified questions, with suggestions."""
-    loaded = _load(store, period, now, "unanswered", "7d")
+    loaded = _load(store, period, now, "unanswered", "7d", lang)
     if isinstance(loaded, str):
         return loaded
     report = build_report(loaded[0], engine, since=loaded[1], now=loaded[2], groups=10)
     if not report.unanswered:
-        return f"No unanswered questions in {describe_period(report.since, report.until)}."
-    lines = [f"Unanswered: {report.unanswered_total} questions, most frequent first"]
+        when = describe_period(report.since, report.until, lang)
+        return admin_text("no_unanswered", lang, period=when)
+    lines = [admin_text("unanswered", lang, total=report.unanswered_total)]
     for group in report.unanswered:
         lines.append(f"{group.count}× {group.wording} [{group.language}]")
         if group.suggested_intent:
             lines.append(
-                f"   closest: {group.suggested_intent} ({group.suggested_score:.2f}); "
-                f"add under questions/{group.language}: {yaml_item(group.wording)}"
+                admin_text(
+                    "closest",
+                    lang,
+                    intent=group.suggested_intent,
+                    score=f"{group.suggested_score:.2f}",
+                    language=group.language,
+                    item=yaml_item(group.wording),
+                )
             )
-    return _fit(lines)
+    return _fit(lines, lang)
 
 
-def feedback_text(store: LogSource, period: str = "30d", *, now: dt.datetime | None = None) -> str:
+def feedback_text(
+    store: LogSource, period: str = "30d", *, lang: Lang = "en", now: dt.datetime | None = None
+) -> str:
     """/feedback: 👍/👎 per intent, and the questions behind the answers voted down."""
-    loaded = _load(store, period, now, "feedback", "30d")
+    loaded = _load(store, period, now, "feedback", "30d", lang)
     if isinstance(loaded, str):
         return loaded
     report = build_report(loaded[0], since=loaded[1], now=loaded[2])
     if not report.feedback:
-        return f"No votes in {describe_period(report.since, report.until)}."
-    lines = ["Feedback (👍 / 👎):"]
+        return admin_text(
+            "no_votes", lang, period=describe_period(report.since, report.until, lang)
+        )
+    lines = [admin_text("feedback", lang)]
     lines += [f"  {v.up} / {v.down} — {v.intent}" for v in report.feedback]
     if report.voted_down:
-        lines.append("Voted down, after these questions:")
+        lines.append(admin_text("voted_down", lang))
         lines += [f"  {d.count}× {d.intent} ← {d.question}" for d in report.voted_down]
-    return _fit(lines)
+    return _fit(lines, lang)
 
 
 def _load(
-    store: LogSource, period: str, now: dt.datetime | None, command: str, default: str
+    store: LogSource,
+    period: str,
+    now: dt.datetime | None,
+    command: str,
+    default: str,
+    lang: Lang,
 ) -> tuple[Log, dt.datetime | None, dt.datetime] | str:
     """The log for the period, or the text to send instead (bad period, unreadable log)."""
     now = now or utcnow()
     try:
         since = parse_since(period or default, now)
     except ConfigError:
-        return _USAGE.format(command=command, default=default)
+        return html.escape(
+            admin_text("usage", lang, command=command, default=default), quote=False
+        )
     try:
         return store.log(since), since, now
     except StorageError:
-        return "The question log cannot be read right now; see the bot's log for why."
+        return html.escape(admin_text("log_unreadable", lang), quote=False)
 
 
-def _fit(lines: Sequence[str]) -> str:
+def _fit(lines: Sequence[str], lang: Lang) -> str:
     """Escape, then keep as many lines as fit in one Telegram message."""
     kept: list[str] = []
     budget = MAX_MESSAGE_CHARS - 40
     for line in lines:
         escaped = html.escape(line, quote=False)
         if len(escaped) + 1 > budget:
-            kept.append(f"…and {len(lines) - len(kept)} more lines")
+            kept.append(admin_text("more_lines", lang, count=len(lines) - len(kept)))
             break
         kept.append(escaped)
         budget -= len(escaped) + 1

@@ -19,9 +19,10 @@ from typing import Any
 
 import pytest
 
+from bot.admintexts import admin_text
 from bot.app import ADMIN_COMMANDS, MENU_COMMANDS
 from bot.engine import Engine, Question
-from bot.handlers import NO_CHANGES, admin_parts
+from bot.handlers import admin_parts
 from bot.knowledge import Intent, Knowledge
 from bot.reports import UNANSWERED_KINDS
 from bot.store import Store
@@ -39,6 +40,8 @@ from tests.fake_telegram import (
 
 ADMIN = User(4242, "Admin", "en")
 ADMINS = frozenset({ADMIN.id})
+ADMIN_RU = User(4343, "Админ", "ru")
+ADMIN_KK = User(4444, "Әкімші", "kk")
 #: Declined by the engine (checked in `unanswered`), and sharing no intent's wording.
 CATS = ("How many cats live in the centre?", "how many cats live in the centre??")
 #: User text with HTML characters: admins must read it as typed, and Telegram must accept it.
@@ -80,14 +83,14 @@ async def ask(telegram: FakeTelegram, text: str, user: User = ALICE, **kwargs: A
     return await telegram.next_reply()
 
 
-async def admin_says(telegram: FakeTelegram, command: str) -> str:
+async def admin_says(telegram: FakeTelegram, command: str, admin: User = ADMIN) -> str:
     """What the admin reads after `command` (all its messages; checked for HTML by the fake)."""
-    telegram.user_says(command, user=ADMIN)
+    telegram.user_says(command, user=admin)
     parts = [await telegram.next_reply(timeout=10)]
     await telegram.settle()
     while telegram.pending_replies():
         parts.append(await telegram.next_reply())
-    assert all(part.chat_id == ADMIN.id for part in parts)
+    assert all(part.chat_id == admin.id for part in parts)
     return "\n".join(part.text for part in parts)
 
 
@@ -116,6 +119,29 @@ async def test_an_admins_stats_count_the_questions_by_language_outcome_and_inten
     assert "decline 1 (33%)" in text
     assert f"2 — {intent.id}" in text
     assert re.search(r"^  \d{4}-\d\d-\d\d: 3$", text, re.MULTILINE)
+
+
+async def test_an_admin_reads_the_reports_in_the_language_of_their_telegram(
+    tmp_path: Path, engine: Engine, store: Store, answered: tuple[str, Intent]
+) -> None:
+    question, intent = answered
+    admins = frozenset({ADMIN_RU.id, ADMIN_KK.id})
+    async with running_bot(tmp_path / "data", engine, store=store, admin_ids=admins) as telegram:
+        await ask(telegram, question)
+        await ask(telegram, CATS[0])
+        stats = await admin_says(telegram, "/stats", ADMIN_RU)
+        assert stats.startswith("Вопросов: 2 (")
+        assert "Исходы: answer 1 (50%), decline 1 (50%)" in stats
+        assert f"1 — {intent.id}" in stats  # ids stay as in the files
+        unanswered = await admin_says(telegram, "/unanswered", ADMIN_KK)
+        assert unanswered.startswith("Жауапсыз: 1 сұрақ")
+        assert "questions/en ішіне қосыңыз: " in unanswered
+        assert (
+            await admin_says(telegram, "/feedback all", ADMIN_RU) == "Оценок нет (за всё время)."
+        )
+        assert (await admin_says(telegram, "/stats вчера", ADMIN_KK)).startswith(
+            "Қолданылуы: /stats"
+        )
 
 
 async def test_stats_take_a_period_and_explain_a_wrong_one(telegram: FakeTelegram) -> None:
@@ -279,6 +305,30 @@ async def test_an_edited_answer_goes_live_within_seconds_and_a_broken_edit_does_
         assert "Edited v3." not in still.text
 
 
+async def test_a_reload_notice_reaches_each_admin_in_the_language_they_chose(
+    tmp_path: Path, engine: Engine, answered: tuple[str, Intent]
+) -> None:
+    _, intent = answered
+    kb = Kb(tmp_path, intent)
+    store = Store(tmp_path / "data")
+    store.set_language(ADMIN_KK.id, "kk")  # chosen with /language earlier
+    config = kb.config | {"admin_ids": frozenset({ADMIN.id, ADMIN_KK.id})}
+    try:
+        async with running_bot(
+            tmp_path / "data", engine, store=store, live_reload=True, reload_seconds=0.3, **config
+        ) as telegram:
+            kb.edit_answer("Edited v2.", break_yaml=True)
+            notices = {}
+            for _ in range(2):
+                notice = await telegram.next_reply(timeout=5)
+                notices[notice.chat_id] = notice.text
+            assert notices[ADMIN.id].startswith("Knowledge NOT reloaded: ")
+            assert notices[ADMIN_KK.id].startswith("Білім базасы қайта ЖҮКТЕЛМЕДІ, қате саны: ")
+            assert re.search(rf"{re.escape(kb.file.name)}:\d+: ", notices[ADMIN_KK.id])
+    finally:
+        store.close()
+
+
 async def test_reload_by_an_admin_says_what_changed_or_what_is_broken(
     tmp_path: Path, engine: Engine, answered: tuple[str, Intent]
 ) -> None:
@@ -286,7 +336,7 @@ async def test_reload_by_an_admin_says_what_changed_or_what_is_broken(
     kb = Kb(tmp_path, intent)
     # No repeating check: only /reload picks the edits up.
     async with running_bot(tmp_path / "data", engine, **kb.config) as telegram:
-        assert (await admin_says(telegram, "/reload")).startswith(NO_CHANGES)
+        assert (await admin_says(telegram, "/reload")).startswith(admin_text("no_changes", "en"))
 
         kb.edit_answer("Edited v2.")
         assert "Edited" not in (await ask(telegram, question)).text
@@ -294,7 +344,7 @@ async def test_reload_by_an_admin_says_what_changed_or_what_is_broken(
         assert text.startswith("Knowledge reloaded.")
         assert f"Changed: {intent.id}" in text
         assert "Edited v2." in (await ask(telegram, question)).text
-        assert (await admin_says(telegram, "/reload")).startswith(NO_CHANGES)
+        assert (await admin_says(telegram, "/reload")).startswith(admin_text("no_changes", "en"))
 
         kb.edit_answer("Edited v3.", break_yaml=True)
         broken = await admin_says(telegram, "/reload")
