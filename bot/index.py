@@ -96,9 +96,10 @@ class IndexParams:
     #: Each example updates the weights of its own intent and of this many top-scored intents.
     update_intents: int = 4
     #: The order examples are trained in. Chosen among 0-5 on the development sets and the
-    #: engine's behaviour tests (2026-11-23; report-only sets not consulted): retraining with
-    #: another order moves single held-out sets by a few points either way.
-    seed: int = 5
+    #: engine's behaviour tests (2026-11-23, again after the "why Almaty" and sources intents;
+    #: report-only sets not consulted): retraining with another order moves single held-out
+    #: sets by a few points either way.
+    seed: int = 3
     #: Classifiers trained (different example orders) and averaged into one.
     ensemble: int = 1
     #: No classifier above this many weights (features × intents; 20 M float32 = 80 MB) ...
