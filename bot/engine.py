@@ -87,9 +87,12 @@ def _split_sentences(text: str) -> list[str]:
 
 
 def _questions_first(sentences: list[str]) -> list[str]:
-    """Only the questions when some sentences end in "?": "I'm writing a city guide for
-    students." is context, and must not be matched as the request."""
-    return [s for s in sentences if s.rstrip().endswith("?")] or sentences
+    """Only the questions when there are some: "I'm writing a city guide for students." is
+    context, and must not be matched as the request. A sentence asks when it ends in "?" or
+    has a question word: people report the question and put the "?" elsewhere ("My son asks
+    who came up with this centre. I don't know what to tell him, can you help?")."""
+    asked = [s for s in sentences if s.rstrip().endswith("?") or _QUESTION_WORD.search(s)]
+    return asked or sentences
 
 
 def _clauses(text: str) -> list[str]:

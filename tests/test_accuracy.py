@@ -31,14 +31,16 @@ POOLS = {
         "heldout6.yaml",
         "heldout7.yaml",
         "heldout8.yaml",
+        "heldout9.yaml",
     ),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding the "why Almaty?" and
 #: "what are your sources?" intents and the most basic wordings ("What is the centre?"), with
-#: the training seed chosen again on the development sets (3):
+#: the training seed chosen again on the development sets (3), a question reported without its
+#: "?" found, and heldout9 added to the report-only pool:
 #: development en 95.3 / ru 92.2 / kk 97.7 / declined 97.6 / small talk 93.1 %;
-#: report-only en 96.0 / ru 93.8 / kk 92.2 / declined 97.4 / small talk 90.7 %.
+#: report-only en 95.7 / ru 94.0 / kk 93.0 / declined 97.2 / small talk 91.7 %.
 #: Each floor is the measured figure less one question, so that a change which loses a right
 #: answer somewhere shows up here.
 FLOORS = [
@@ -47,16 +49,16 @@ FLOORS = [
     ("development", "kk", 0.968),
     ("development", "decline", 0.969),
     ("development", "smalltalk", 0.89),
-    ("report-only", "en", 0.956),
-    ("report-only", "ru", 0.934),
-    ("report-only", "kk", 0.918),
-    ("report-only", "decline", 0.970),
-    ("report-only", "smalltalk", 0.88),
+    ("report-only", "en", 0.953),
+    ("report-only", "ru", 0.936),
+    ("report-only", "kk", 0.926),
+    ("report-only", "decline", 0.968),
+    ("report-only", "smalltalk", 0.89),
 ]
 
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above.
-QUOTED_LIMITS = {"development": 0, "report-only": 3}
+QUOTED_LIMITS = {"development": 0, "report-only": 4}
 
 
 @pytest.fixture(scope="module")

@@ -227,6 +227,34 @@ def test_every_example_question_asked_word_for_word_gets_its_own_intent(engine):
     ("message", "intent"),
     [
         (
+            "Good evening. My daughter asks who came up with this UN centre in Almaty. "
+            "I have no idea what to tell her, can you help?",
+            "centre-who-proposed",
+        ),
+        (
+            "Добрый день. Коллега спрашивает, где будет находиться новый центр ООН. "
+            "Я не помню, подскажете?",
+            "centre-location",
+        ),
+        (
+            "Hi. My teacher wants to know where the SDG centre will be. I forgot, could you "
+            "remind me?",
+            "centre-location",
+        ),
+    ],
+)
+def test_a_question_reported_without_its_question_mark_is_the_one_answered(
+    engine, message, intent
+):
+    """The "?" sits on "can you help?"; the question is the sentence with "who"/"где"."""
+    reply = engine.ask(Question(message))
+    assert (reply.kind, reply.intent.id if reply.intent else None) == ("answer", intent)
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        (
             "good evening sorry to bother you i volunteer for a small youth organisation in "
             "khujand and we are preparing a little quiz night about international organisations "
             "so i wanted to ask where exactly this new un sdg centre will be located",
