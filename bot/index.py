@@ -99,7 +99,7 @@ class IndexParams:
     #: engine's behaviour tests (2026-11-23, again after the "why Almaty" and sources intents;
     #: report-only sets not consulted): retraining with another order moves single held-out
     #: sets by a few points either way.
-    seed: int = 3
+    seed: int = 2
     #: Classifiers trained (different example orders) and averaged into one.
     ensemble: int = 1
     #: No classifier above this many weights (features × intents; 20 M float32 = 80 MB) ...

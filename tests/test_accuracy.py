@@ -36,29 +36,30 @@ POOLS = {
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding the "why Almaty?" and
-#: "what are your sources?" intents and the most basic wordings ("What is the centre?"), with
-#: the training seed chosen again on the development sets (3), a question reported without its
-#: "?" found, and heldout9 added to the report-only pool:
-#: development en 95.3 / ru 92.2 / kk 97.7 / declined 97.6 / small talk 93.1 %;
-#: report-only en 95.7 / ru 94.0 / kk 93.0 / declined 97.2 / small talk 91.7 %.
+#: "what are your sources?" intents, the most basic wordings ("What is the centre?") and
+#: delegations' statements to the resolution-procedure gap, with a question reported without
+#: its "?" found, heldout9 added to the report-only pool and the training seed chosen again on
+#: the development sets (2):
+#: development en 97.7 / ru 92.2 / kk 99.2 / declined 97.6 / small talk 96.6 %;
+#: report-only en 93.8 / ru 94.0 / kk 95.0 / declined 97.5 / small talk 91.7 %.
 #: Each floor is the measured figure less one question, so that a change which loses a right
 #: answer somewhere shows up here.
 FLOORS = [
-    ("development", "en", 0.945),
+    ("development", "en", 0.968),
     ("development", "ru", 0.914),
-    ("development", "kk", 0.968),
+    ("development", "kk", 0.984),
     ("development", "decline", 0.969),
-    ("development", "smalltalk", 0.89),
-    ("report-only", "en", 0.953),
+    ("development", "smalltalk", 0.93),
+    ("report-only", "en", 0.935),
     ("report-only", "ru", 0.936),
-    ("report-only", "kk", 0.926),
-    ("report-only", "decline", 0.968),
+    ("report-only", "kk", 0.946),
+    ("report-only", "decline", 0.972),
     ("report-only", "smalltalk", 0.89),
 ]
 
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above.
-QUOTED_LIMITS = {"development": 0, "report-only": 4}
+QUOTED_LIMITS = {"development": 0, "report-only": 1}
 
 
 @pytest.fixture(scope="module")
