@@ -95,6 +95,11 @@ def _questions_first(sentences: list[str]) -> list[str]:
     return asked or sentences
 
 
+def _asked(text: str) -> str:
+    """The sentences of a message that ask (all of it if none does)."""
+    return " ".join(_questions_first(_split_sentences(text))) or text
+
+
 def _clauses(text: str) -> list[str]:
     """Sentences, and the halves of sentences joined by "and"/"и"/"және", of 3+ words each."""
     sentences = _questions_first(_split_sentences(text))
@@ -275,7 +280,7 @@ class Engine:
         2015." is context."""
         if reply.intent is None or reply.intent.kind != "fact":
             return False
-        asked = " ".join(_questions_first(_split_sentences(text))) or text
+        asked = _asked(text)
         named = {year or ordinal for year, ordinal in _WHICH_NUMBER.findall(asked)}
         return not named - self._document_numbers <= self._numbers[reply.intent.id]
 
@@ -285,7 +290,7 @@ class Engine:
         office they held then, and say nothing of who came before or since."""
         if reply.intent is None or reply.intent.kind != "fact":
             return False
-        asked = " ".join(_questions_first(_split_sentences(text))) or text
+        asked = _asked(text)
         asked_words = {
             word.lower()
             for found in _OTHER_TIME.finditer(asked)
