@@ -32,16 +32,17 @@ POOLS = {
         "heldout7.yaml",
         "heldout8.yaml",
         "heldout9.yaml",
+        "heldout10.yaml",
     ),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding the "why Almaty?" and
 #: "what are your sources?" intents, the most basic wordings ("What is the centre?") and
 #: delegations' statements to the resolution-procedure gap, with a question reported without
-#: its "?" found, heldout9 added to the report-only pool and the training seed chosen again on
-#: the development sets (2):
+#: its "?" found, heldout9 and heldout10 added to the report-only pool and the training seed
+#: chosen again on the development sets (2):
 #: development en 97.7 / ru 92.2 / kk 99.2 / declined 97.6 / small talk 96.6 %;
-#: report-only en 93.8 / ru 94.0 / kk 95.0 / declined 97.5 / small talk 91.7 %.
+#: report-only en 93.5 / ru 93.6 / kk 95.2 / declined 97.4 / small talk 89.3 %.
 #: Each floor is the measured figure less one question, so that a change which loses a right
 #: answer somewhere shows up here.
 FLOORS = [
@@ -50,11 +51,11 @@ FLOORS = [
     ("development", "kk", 0.984),
     ("development", "decline", 0.969),
     ("development", "smalltalk", 0.93),
-    ("report-only", "en", 0.935),
-    ("report-only", "ru", 0.936),
-    ("report-only", "kk", 0.946),
-    ("report-only", "decline", 0.972),
-    ("report-only", "smalltalk", 0.89),
+    ("report-only", "en", 0.932),
+    ("report-only", "ru", 0.933),
+    ("report-only", "kk", 0.949),
+    ("report-only", "decline", 0.971),
+    ("report-only", "smalltalk", 0.87),
 ]
 
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
