@@ -341,30 +341,27 @@ class Handlers:
 
     async def stats_command(self, update: Update, context: Context) -> None:
         """/stats [period] (admins): questions per day and language, outcomes, top intents."""
-        if await self._stranger(update, context):
-            return
-        store, lang = self.services.store, self.language(update.effective_user)
-        text = await asyncio.to_thread(stats_text, store, *_period(context), lang=lang)
-        await self._reply_admin(update, text)
+        await self._admin_report(update, context, stats_text, self.services.store)
 
     async def unanswered_command(self, update: Update, context: Context) -> None:
         """/unanswered [period] (admins): declined and unclear questions, grouped, each with the
         intent it comes closest to in the knowledge base in use."""
-        if await self._stranger(update, context):
-            return
-        store, engine = self.services.store, self.services.engine
-        lang = self.language(update.effective_user)
-        text = await asyncio.to_thread(
-            unanswered_text, store, engine, *_period(context), lang=lang
-        )
-        await self._reply_admin(update, text)
+        services = self.services
+        await self._admin_report(update, context, unanswered_text, services.store, services.engine)
 
     async def feedback_command(self, update: Update, context: Context) -> None:
         """/feedback [period] (admins): 👍/👎 per intent and the questions behind each 👎."""
+        await self._admin_report(update, context, feedback_text, self.services.store)
+
+    async def _admin_report(
+        self, update: Update, context: Context, text_of: Callable[..., str], *sources: object
+    ) -> None:
+        """Send a report to an admin, in their language; it reads the question log, so it is
+        computed in a thread."""
         if await self._stranger(update, context):
             return
-        store, lang = self.services.store, self.language(update.effective_user)
-        text = await asyncio.to_thread(feedback_text, store, *_period(context), lang=lang)
+        lang = self.language(update.effective_user)
+        text = await asyncio.to_thread(text_of, *sources, *_period(context), lang=lang)
         await self._reply_admin(update, text)
 
     async def reload_command(self, update: Update, context: Context) -> None:
@@ -424,14 +421,14 @@ class Handlers:
         return result
 
     async def tell_admins(
-        self, bot: Bot, text_html: Callable[[Lang], str], admins: frozenset[int] | None = None
+        self, bot: Bot, text_in: Callable[[Lang], str], admins: frozenset[int] | None = None
     ) -> None:
         """Send an admin text to each admin's private chat, in the language they chose with
         /language (else English: nothing else tells it unasked); one unreachable admin
         (never started the bot, blocked it) does not stop the others."""
         for admin in sorted(self.services.config.admin_ids if admins is None else admins):
             chosen = self.services.store.language(admin)
-            text = text_html(chosen if chosen in LANGS else "en")
+            text = text_in(chosen if chosen in LANGS else "en")
             try:
                 for part in admin_parts(text):
                     await self._send(functools.partial(bot.send_message, admin, part))

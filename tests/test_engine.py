@@ -8,6 +8,12 @@ from bot.engine import Engine, Question, Thresholds
 from bot.index import Match
 
 
+def outcome(engine: Engine, message: str) -> tuple[str, str | None]:
+    """What the user gets: the kind of reply and the intent it answers with."""
+    reply = engine.ask(Question(message))
+    return reply.kind, reply.intent.id if reply.intent else None
+
+
 @pytest.mark.parametrize(
     ("question", "language", "name"),
     [
@@ -247,8 +253,7 @@ def test_a_question_reported_without_its_question_mark_is_the_one_answered(
     engine, message, intent
 ):
     """The "?" sits on "can you help?"; the question is the sentence with "who"/"где"."""
-    reply = engine.ask(Question(message))
-    assert (reply.kind, reply.intent.id if reply.intent else None) == ("answer", intent)
+    assert outcome(engine, message) == ("answer", intent)
 
 
 @pytest.mark.parametrize(
@@ -269,8 +274,7 @@ def test_a_question_reported_without_its_question_mark_is_the_one_answered(
     ],
 )
 def test_a_question_inside_a_long_unpunctuated_message_is_found(engine, message, intent):
-    reply = engine.ask(Question(message))
-    assert (reply.kind, reply.intent.id if reply.intent else None) == ("answer", intent)
+    assert outcome(engine, message) == ("answer", intent)
 
 
 @pytest.mark.parametrize(
@@ -295,8 +299,7 @@ def test_a_question_inside_a_long_unpunctuated_message_is_found(engine, message,
 def test_a_context_sentence_that_reads_off_topic_does_not_decline_the_question(
     engine, message, intent
 ):
-    reply = engine.ask(Question(message))
-    assert (reply.kind, reply.intent.id if reply.intent else None) == ("answer", intent)
+    assert outcome(engine, message) == ("answer", intent)
 
 
 @pytest.mark.parametrize(
