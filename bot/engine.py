@@ -52,9 +52,12 @@ _JOINS: Final = re.compile(
 #: Numbers of two or more digits, as an intent's texts give them.
 _NUMBER: Final = re.compile(r"\d{2,}")
 #: Numbers that name which event or when: years and ordinals ("in 2019", "the 79th session",
-#: "79-й сессии", "79-сессиясында"). A count is left out: "20 agencies?" guesses the answer.
+#: "79-й сессии", "79-сессиясында"). A count is left out: "20 agencies?" guesses the answer, and
+#: so is a decade ("in the 1990s", "в 90-е", "90-жылдары"): it tells the asker's story.
 _WHICH_NUMBER: Final = re.compile(
-    r"(?<!\d)(?:((?:19|20)\d\d)(?!\d)|(\d{2,})(?=st|nd|rd|th|-[^\W\d]))", re.IGNORECASE
+    r"(?<!\d)(?!\d*0(?:'?s|-?(?:е|х|ые|ых)(?!\w)|-?жылдар))"
+    r"(?:((?:19|20)\d\d)(?!\d)|(\d{2,})(?=st|nd|rd|th|-[^\W\d]))",
+    re.IGNORECASE,
 )
 #: Words of another tenure than the one the documents give: the office holder before or after.
 _TENURE: Final = (

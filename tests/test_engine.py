@@ -388,6 +388,15 @@ def test_the_same_question_with_a_number_the_documents_give_is_answered(engine, 
     [
         ("How many UN agencies work in the Almaty building, 20?", "unplaza-agencies"),
         ("I started teaching in 2015. Where will the centre be?", "centre-location"),
+        (
+            "Мой отец в 90-е работал в агентстве ООН. Какую годовщину присутствия ООН в "
+            "Казахстане отмечали в 2023 году?",
+            "kz-un-30-years",
+        ),
+        (
+            "Back in the 1990s my aunt worked for the UN. Who proposed the centre?",
+            "centre-who-proposed",
+        ),
     ],
 )
 def test_a_guessed_count_or_a_year_in_the_context_does_not_decline_the_question(
