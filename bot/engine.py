@@ -78,6 +78,15 @@ _TIME_WORD: Final = re.compile(
     rf"(?<!\w)(?:{_TENURE}|before|after|prior|до|после|раньше|перед|дейін|бұрын|кейін)(?!\w)",
     re.IGNORECASE,
 )
+#: Words that ask about money. The documents give no sum, budget or cost anywhere, so a fact
+#: whose answer never speaks of money does not answer "How much did Kazakhstan give Afghanistan?"
+#: ("Сколько денег…", "қанша ақша…"): it is declined, with the best "the documents don't say".
+_MONEY: Final = re.compile(
+    r"(?<!\w)(?:money|funding|funded|budget\w*|costs?|costing|dollars?|financ\w*|tenge|"
+    r"salar\w*|деньг\w*|денег|денеж\w*|бюджет\w*|финанс\w*|доллар\w*|тенге|стоимост\w*|зарплат\w*|"
+    r"ақша\w*|қаржы\w*|теңге(?!р)\w*|жалақы\w*)(?!\w)",
+    re.IGNORECASE,
+)
 #: Intents kept from ranking each part of a message.
 _PART_LIMIT: Final = 5
 #: A part of a message shorter than this many words is not a question of its own.
@@ -239,6 +248,13 @@ class Engine:
             intent.id: frozenset(_NUMBER.findall(" ".join(_texts(intent))))
             for intent in knowledge.intents.values()
         }
+        self._speaks_of_money = {
+            intent.id: any(
+                _MONEY.search(text)
+                for text in [*intent.answer.values(), *(q.text for q in intent.quotes)]
+            )
+            for intent in knowledge.intents.values()
+        }
         self._time_words = {
             intent.id: frozenset(w.lower() for w in _TIME_WORD.findall(" ".join(_texts(intent))))
             for intent in knowledge.intents.values()
@@ -260,11 +276,32 @@ class Engine:
         reply = self.decide(matches, language)
         if reply.kind in ("answer", "clarify") and reply.score < 1.0:
             reply = self._several_questions(question.text, reply, memo)
-        if reply.kind == "answer" and (
-            self._other_number(question.text, reply) or self._other_time(question.text, reply)
-        ):
+        if reply.kind == "answer" and self._not_asked(question.text, reply):
             return self._not_in_documents(matches, reply)
+        if reply.kind == "clarify":
+            return self._offer_only_asked(question.text, matches, reply)
         return reply
+
+    def _not_asked(self, text: str, reply: Reply) -> bool:
+        """The question names a number, a time or money its answer does not speak of."""
+        return (
+            self._other_number(text, reply)
+            or self._other_time(text, reply)
+            or self._money(text, reply)
+        )
+
+    def _offer_only_asked(self, text: str, matches: list[Match], reply: Reply) -> Reply:
+        """A "did you mean" offers only facts the question could be asking: "What did Tokayev
+        propose at the 79th session?" must not offer the 74th session's proposal. With none
+        left, the documents don't say."""
+        kept = tuple(
+            intent
+            for intent in reply.suggestions
+            if not self._not_asked(text, Reply("answer", reply.language, reply.score, intent))
+        )
+        if not kept:
+            return self._not_in_documents(matches, reply)
+        return Reply("clarify", reply.language, reply.score, None, kept)
 
     def _not_in_documents(self, matches: list[Match], reply: Reply) -> Reply:
         """Decline an answer the question is not about; when a known gap ("who held the post
@@ -277,15 +314,17 @@ class Engine:
         return Reply("decline", reply.language, reply.score, intent)
 
     def _other_number(self, text: str, reply: Reply) -> bool:
-        """The question names a year or an ordinal that neither its answer nor the documents
-        mention: "What happened at the 79th session?" is not answered by the 74th session's
-        fact; the documents say nothing of it. Only the sentences that ask count: "I started in
-        2015." is context."""
+        """The question names a year that neither its answer nor the documents mention, or an
+        ordinal its answer does not give: "What happened at the 79th session?" is not answered
+        by the 74th session's fact, nor "the 80th session" because the documents speak of the
+        UN's 80th anniversary. Only the sentences that ask count: "I started in 2015." is
+        context."""
         if reply.intent is None or reply.intent.kind != "fact":
             return False
-        asked = _asked(text)
-        named = {year or ordinal for year, ordinal in _WHICH_NUMBER.findall(asked)}
-        return not named - self._document_numbers <= self._numbers[reply.intent.id]
+        found = _WHICH_NUMBER.findall(_asked(text))
+        years = {year for year, _ in found if year} - self._document_numbers
+        ordinals = {ordinal for _, ordinal in found if ordinal}
+        return not years | ordinals <= self._numbers[reply.intent.id]
 
     def _other_time(self, text: str, reply: Reply) -> bool:
         """The question asks about before or after ("Who was minister before Nurtleu?") and
@@ -300,6 +339,14 @@ class Engine:
             for word in _TIME_WORD.findall(found.group())
         }
         return bool(asked_words - self._time_words[reply.intent.id])
+
+    def _money(self, text: str, reply: Reply) -> bool:
+        """The question asks about money ("How much money did Kazakhstan allocate to
+        Afghanistan?") and its answer never speaks of money: the documents give no figures, so
+        the fact it matched (Kazakhstan's support) is not the answer."""
+        if reply.intent is None or reply.intent.kind != "fact":
+            return False
+        return bool(_MONEY.search(_asked(text))) and not self._speaks_of_money[reply.intent.id]
 
     def _rank_parts(self, text: str, memo: dict[str, list[Match]]) -> None:
         """Rank every part of a message that `rank` and `_several_questions` may look at in one

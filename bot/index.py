@@ -95,11 +95,12 @@ class IndexParams:
     batch_size: int = 64
     #: Each example updates the weights of its own intent and of this many top-scored intents.
     update_intents: int = 4
-    #: The order examples are trained in. Chosen among 0-5 on the development sets and the
-    #: engine's behaviour tests (2026-11-23, again after the "why Almaty" and sources intents;
+    #: The order examples are trained in. Chosen on the development sets (in-scope right +
+    #: declined - 2 × quoted, best of seeds 0-11) among the seeds that pass the engine's
+    #: behaviour tests and the accuracy floors (2026-11-23, after the chatty and formal examples;
     #: report-only sets not consulted): retraining with another order moves single held-out
     #: sets by a few points either way.
-    seed: int = 2
+    seed: int = 10
     #: Classifiers trained (different example orders) and averaged into one.
     ensemble: int = 1
     #: No classifier above this many weights (features × intents; 20 M float32 = 80 MB) ...

@@ -36,31 +36,29 @@ POOLS = {
     ),
 }
 
-#: (pool, language or outcome, floor). Measured 2026-11-23 after adding the "why Almaty?" and
-#: "what are your sources?" intents, the most basic wordings ("What is the centre?") and
-#: delegations' statements to the resolution-procedure gap, with a question reported without
-#: its "?" found, heldout9 and heldout10 added to the report-only pool and the training seed
-#: chosen again on the development sets (2):
-#: development en 97.7 / ru 92.2 / kk 99.2 / declined 97.6 / small talk 96.6 %;
-#: report-only en 93.5 / ru 93.6 / kk 95.2 / declined 97.4 / small talk 89.3 %.
-#: Each floor is the measured figure less one question, so that a change which loses a right
-#: answer somewhere shows up here.
+#: (pool, language or outcome, floor). Measured 2026-11-23 after adding chatty and formal
+#: example questions to every intent (six per fact and language), broader off-topic examples,
+#: the money rule, and the training seed chosen again on the development sets (10):
+#: development en 96.9 / ru 96.1 / kk 99.2 / declined 98.2 / small talk 96.6 %;
+#: report-only en 93.5 / ru 95.7 / kk 95.0 / declined 98.2 / small talk 92.9 %.
+#: Each floor is the measured figure less one question (or the earlier floor where that was
+#: higher), so that a change which loses a right answer somewhere shows up here.
 FLOORS = [
     ("development", "en", 0.968),
-    ("development", "ru", 0.914),
+    ("development", "ru", 0.953),
     ("development", "kk", 0.984),
-    ("development", "decline", 0.969),
+    ("development", "decline", 0.975),
     ("development", "smalltalk", 0.93),
     ("report-only", "en", 0.932),
-    ("report-only", "ru", 0.933),
+    ("report-only", "ru", 0.954),
     ("report-only", "kk", 0.949),
-    ("report-only", "decline", 0.971),
-    ("report-only", "smalltalk", 0.87),
+    ("report-only", "decline", 0.979),
+    ("report-only", "smalltalk", 0.91),
 ]
 
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above.
-QUOTED_LIMITS = {"development": 0, "report-only": 1}
+QUOTED_LIMITS = {"development": 0, "report-only": 0}
 
 
 @pytest.fixture(scope="module")

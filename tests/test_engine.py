@@ -325,6 +325,9 @@ def test_an_off_topic_question_after_a_sentence_about_the_centre_is_declined(eng
         "Что Токаев предложил на 79-й сессии Генассамблеи ООН?",
         "Тоқаев БҰҰ Бас Ассамблеясының 78-сессиясында не ұсынды?",
         "Who proposed the centre in 2017?",
+        # The documents speak of the UN's 80th anniversary, not of an 80th session.
+        "What did Tokayev propose at the 80th session?",
+        "Что Токаев предложил на 80-й сессии?",
     ],
 )
 def test_a_year_or_session_the_documents_never_mention_is_declined_without_a_quote(
@@ -333,6 +336,35 @@ def test_a_year_or_session_the_documents_never_mention_is_declined_without_a_quo
     reply = engine.ask(Question(question))
     assert reply.kind == "decline"
     assert reply.intent is None or reply.intent.kind == "gap"  # "the documents don't say"
+
+
+def test_a_did_you_mean_never_offers_a_fact_about_another_session(engine):
+    # Thresholds that turn every question into a "did you mean", over the same index.
+    unsure = Engine(
+        engine.knowledge,
+        thresholds=Thresholds(answer=1.0, margin=1.0, clarify=0.0, suggest=0.0),
+        build=lambda *_: engine.index,
+    )
+    assert unsure.ask(Question("Who proposed the SDG centre?")).kind == "clarify"
+    reply = unsure.ask(Question("Who first proposed the centre at the 78th session?"))
+    assert reply.kind == "decline"
+    assert reply.intent is None or reply.intent.kind == "gap"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much money has Kazakhstan given to Afghanistan?",
+        "What budget will the SDG centre's tasks have?",
+        "How many dollars did the UN-80 initiative get from Kazakhstan?",
+        "Сколько денег Казахстан выделил на поддержку афганского народа?",
+        "Қазақстан ауған халқына қанша қаржы бөлді?",
+    ],
+)
+def test_a_question_about_money_is_declined_the_documents_give_no_figures(engine, question):
+    reply = engine.ask(Question(question))
+    assert reply.kind == "decline"
+    assert reply.intent is not None and reply.intent.kind == "gap"
 
 
 @pytest.mark.parametrize(
