@@ -23,8 +23,9 @@ DATA = Path(__file__).parent / "data"
 POOLS = {
     # Development sets: tests/calibrate.py fits the thresholds on these three.
     "development": ("heldout.yaml", "heldout2.yaml", "heldout4.yaml"),
-    # Report-only sets, never used for tuning (heldout7 and heldout8 were each measured once,
-    # with the engine as committed, before they were first counted).
+    # Report-only sets, never used to fit thresholds or pick the seed (heldout7, 8, 10 and 11
+    # were each measured once, with the engine as committed, before they were first counted).
+    # Their failure kinds did guide which styles of example were written next (chatty, formal).
     "report-only": (
         "heldout3.yaml",
         "heldout5.yaml",
@@ -33,6 +34,7 @@ POOLS = {
         "heldout8.yaml",
         "heldout9.yaml",
         "heldout10.yaml",
+        "heldout11.yaml",
     ),
 }
 
@@ -40,20 +42,21 @@ POOLS = {
 #: example questions to every intent (six per fact and language), broader off-topic examples,
 #: the money rule, and the training seed chosen again on the development sets (10):
 #: development en 96.9 / ru 96.1 / kk 99.2 / declined 98.2 / small talk 96.6 %;
-#: report-only en 93.5 / ru 95.7 / kk 95.0 / declined 98.2 / small talk 92.9 %.
-#: Each floor is the measured figure less one question (or the earlier floor where that was
-#: higher), so that a change which loses a right answer somewhere shows up here.
+#: report-only, with heldout11 (written after those changes, measured once) joining the pool,
+#: en 93.7 / ru 95.7 / kk 95.1 / declined 97.7 / small talk 93.3 %.
+#: Each floor is the measured figure less one question (development: or the earlier floor where
+#: that was higher), so that a change which loses a right answer somewhere shows up here.
 FLOORS = [
     ("development", "en", 0.968),
     ("development", "ru", 0.953),
     ("development", "kk", 0.984),
     ("development", "decline", 0.975),
     ("development", "smalltalk", 0.93),
-    ("report-only", "en", 0.932),
+    ("report-only", "en", 0.935),
     ("report-only", "ru", 0.954),
-    ("report-only", "kk", 0.949),
-    ("report-only", "decline", 0.979),
-    ("report-only", "smalltalk", 0.91),
+    ("report-only", "kk", 0.948),
+    ("report-only", "decline", 0.974),
+    ("report-only", "smalltalk", 0.916),
 ]
 
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
