@@ -276,29 +276,34 @@ class Engine:
         reply = self.decide(matches, language)
         if reply.kind in ("answer", "clarify") and reply.score < 1.0:
             reply = self._several_questions(question.text, reply, memo)
-        if reply.kind == "answer" and self._not_asked(question.text, reply):
+        if (
+            reply.kind == "answer"
+            and reply.intent
+            and self._not_asked(question.text, reply.intent)
+        ):
             return self._not_in_documents(matches, reply)
         if reply.kind == "clarify":
             return self._offer_only_asked(question.text, matches, reply)
         return reply
 
-    def _not_asked(self, text: str, reply: Reply) -> bool:
-        """The question names a number, a time or money its answer does not speak of."""
+    def _not_asked(self, text: str, intent: Intent) -> bool:
+        """The question names a year, an ordinal, another time or money that this fact's
+        answer does not speak of, so the fact is not what was asked. Only the sentences that ask
+        count: "I started in 2015." is context."""
+        if intent.kind != "fact":
+            return False
+        asked = _asked(text)
         return (
-            self._other_number(text, reply)
-            or self._other_time(text, reply)
-            or self._money(text, reply)
+            self._other_number(asked, intent)
+            or self._other_time(asked, intent)
+            or self._money(asked, intent)
         )
 
     def _offer_only_asked(self, text: str, matches: list[Match], reply: Reply) -> Reply:
         """A "did you mean" offers only facts the question could be asking: "What did Tokayev
         propose at the 79th session?" must not offer the 74th session's proposal. With none
         left, the documents don't say."""
-        kept = tuple(
-            intent
-            for intent in reply.suggestions
-            if not self._not_asked(text, Reply("answer", reply.language, reply.score, intent))
-        )
+        kept = tuple(intent for intent in reply.suggestions if not self._not_asked(text, intent))
         if not kept:
             return self._not_in_documents(matches, reply)
         return Reply("clarify", reply.language, reply.score, None, kept)
@@ -313,40 +318,32 @@ class Engine:
         intent = None if gap is None else self.knowledge.intents[gap.intent]
         return Reply("decline", reply.language, reply.score, intent)
 
-    def _other_number(self, text: str, reply: Reply) -> bool:
-        """The question names a year that neither its answer nor the documents mention, or an
-        ordinal its answer does not give: "What happened at the 79th session?" is not answered
-        by the 74th session's fact, nor "the 80th session" because the documents speak of the
-        UN's 80th anniversary. Only the sentences that ask count: "I started in 2015." is
-        context."""
-        if reply.intent is None or reply.intent.kind != "fact":
-            return False
-        found = _WHICH_NUMBER.findall(_asked(text))
+    def _other_number(self, asked: str, intent: Intent) -> bool:
+        """A year that neither the answer nor the documents mention, or an ordinal the answer
+        does not give: "What happened at the 79th session?" is not answered by the 74th
+        session's fact, nor "the 80th session" because the documents speak of the UN's 80th
+        anniversary."""
+        found = _WHICH_NUMBER.findall(asked)
         years = {year for year, _ in found if year} - self._document_numbers
         ordinals = {ordinal for _, ordinal in found if ordinal}
-        return not years | ordinals <= self._numbers[reply.intent.id]
+        return not years | ordinals <= self._numbers[intent.id]
 
-    def _other_time(self, text: str, reply: Reply) -> bool:
-        """The question asks about before or after ("Who was minister before Nurtleu?") and
-        its answer never speaks of before or after: the documents name each person in the
-        office they held then, and say nothing of who came before or since."""
-        if reply.intent is None or reply.intent.kind != "fact":
-            return False
-        asked = _asked(text)
+    def _other_time(self, asked: str, intent: Intent) -> bool:
+        """Before or after ("Who was minister before Nurtleu?") when the answer never speaks of
+        before or after: the documents name each person in the office they held then, and say
+        nothing of who came before or since."""
         asked_words = {
             word.lower()
             for found in _OTHER_TIME.finditer(asked)
             for word in _TIME_WORD.findall(found.group())
         }
-        return bool(asked_words - self._time_words[reply.intent.id])
+        return bool(asked_words - self._time_words[intent.id])
 
-    def _money(self, text: str, reply: Reply) -> bool:
-        """The question asks about money ("How much money did Kazakhstan allocate to
-        Afghanistan?") and its answer never speaks of money: the documents give no figures, so
-        the fact it matched (Kazakhstan's support) is not the answer."""
-        if reply.intent is None or reply.intent.kind != "fact":
-            return False
-        return bool(_MONEY.search(_asked(text))) and not self._speaks_of_money[reply.intent.id]
+    def _money(self, asked: str, intent: Intent) -> bool:
+        """Money ("How much money did Kazakhstan allocate to Afghanistan?") when the answer never
+        speaks of money: the documents give no figures, so the fact it matched (Kazakhstan's
+        support) is not the answer."""
+        return bool(_MONEY.search(asked)) and not self._speaks_of_money[intent.id]
 
     def _rank_parts(self, text: str, memo: dict[str, list[Match]]) -> None:
         """Rank every part of a message that `rank` and `_several_questions` may look at in one
