@@ -421,7 +421,7 @@ class Engine:
             if number == 0 and found and found[0].score >= 1.0:
                 return found  # the message is an example, word for word
             if number and long:
-                found = [m for m in found if not self._context_only(m, part)]
+                found = [m for m in found if not self._context_only(m, part, rankings[0])]
             rankings.append(found)
         if long and len(rankings) > 1:
             rankings[0] = self._unless_a_part_asks_a_fact(rankings[0], rankings[1:])
@@ -434,17 +434,28 @@ class Engine:
                 ranked = facts
         return ranked[:limit]
 
-    def _context_only(self, match: Match, part: str) -> bool:
+    def _context_only(self, match: Match, part: str, whole: list[Match]) -> bool:
         """A match that one sentence of a long message must not give the whole message.
 
         "Good afternoon." opening a long question must not make it a greeting, nor "The weather
         is awful today." make it off-topic: in a long message only the whole text can be small
         talk, and only the whole text or a sentence that asks something can be off-topic. A
-        sentence that asks ("...where can I buy train tickets?") still can.
+        sentence that asks ("...where can I buy train tickets?") still can, unless the whole
+        message reads as a documented fact and the sentence does not clearly lead it (by the
+        calibrated answer margin): then the question leans on its context ("… the minister's
+        visit to UN Plaza in 2023. What happened during that visit?").
         """
         if self._kind(match) == "smalltalk":
             return True
-        return match.intent == OFF_TOPIC and not _asks(part)
+        if match.intent != OFF_TOPIC:
+            return False
+        if not _asks(part):
+            return True
+        return (
+            bool(whole)
+            and self._kind(whole[0]) == "fact"
+            and match.score < whole[0].score + self.thresholds.margin
+        )
 
     def _unless_a_part_asks_a_fact(
         self, whole: list[Match], parts: list[list[Match]]

@@ -43,7 +43,8 @@ POOLS = {
 #: the money rule, and the training seed chosen again on the development sets (10):
 #: development en 96.9 / ru 96.1 / kk 99.2 / declined 98.2 / small talk 96.6 %;
 #: report-only, with heldout11 (written after those changes, measured once) joining the pool,
-#: en 93.7 / ru 95.7 / kk 95.1 / declined 97.7 / small talk 93.3 %.
+#: en 93.7 / ru 95.7 / kk 95.1 / declined 97.7 / small talk 93.3 %; then, with a question that
+#: leans on its context no longer declined as off-topic, report-only en 94.2 / kk 95.3 %.
 #: Each floor is the measured figure less one question (development: or the earlier floor where
 #: that was higher), so that a change which loses a right answer somewhere shows up here.
 FLOORS = [
@@ -52,9 +53,9 @@ FLOORS = [
     ("development", "kk", 0.984),
     ("development", "decline", 0.975),
     ("development", "smalltalk", 0.93),
-    ("report-only", "en", 0.935),
+    ("report-only", "en", 0.939),
     ("report-only", "ru", 0.954),
-    ("report-only", "kk", 0.948),
+    ("report-only", "kk", 0.951),
     ("report-only", "decline", 0.974),
     ("report-only", "smalltalk", 0.916),
 ]

@@ -302,6 +302,26 @@ def test_a_context_sentence_that_reads_off_topic_does_not_decline_the_question(
     assert outcome(engine, message) == ("answer", intent)
 
 
+def test_a_question_that_leans_on_its_context_is_answered_from_the_context(engine):
+    # "could you tell me simply what it is?" alone reads like chat; the message is about the centre.
+    reply = engine.ask(
+        Question(
+            "Good morning. I'm a pensioner from Pavlodar and my neighbour keeps mentioning some "
+            "new UN centre for sustainable development in Almaty. I never read the news, so "
+            "could you tell me simply what it is?"
+        )
+    )
+    assert (reply.kind, reply.intent and reply.intent.id) == ("answer", "centre-what-is")
+    reply = engine.ask(
+        Question(
+            "Hi there! I'm putting together a lesson for my students about Kazakhstan's "
+            "diplomacy, and one part is the foreign minister going to UN Plaza in 2023. What "
+            "happened during that visit?"
+        )
+    )
+    assert reply.kind != "decline"
+
+
 @pytest.mark.parametrize(
     "message",
     [
