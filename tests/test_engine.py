@@ -14,6 +14,12 @@ def outcome(engine: Engine, message: str) -> tuple[str, str | None]:
     return reply.kind, reply.intent.id if reply.intent else None
 
 
+def reply_kinds(engine: Engine, message: str) -> tuple[str, str | None]:
+    """The kind of reply, and the kind of intent it carries (a gap: "the documents don't say")."""
+    reply = engine.ask(Question(message))
+    return reply.kind, reply.intent.kind if reply.intent else None
+
+
 @pytest.mark.parametrize(
     ("question", "language", "name"),
     [
@@ -304,22 +310,18 @@ def test_a_context_sentence_that_reads_off_topic_does_not_decline_the_question(
 
 def test_a_question_that_leans_on_its_context_is_answered_from_the_context(engine):
     # "could you tell me simply what it is?" alone reads like chat; the message is about the centre.
-    reply = engine.ask(
-        Question(
-            "Good morning. I'm a pensioner from Pavlodar and my neighbour keeps mentioning some "
-            "new UN centre for sustainable development in Almaty. I never read the news, so "
-            "could you tell me simply what it is?"
-        )
+    pensioner = (
+        "Good morning. I'm a pensioner from Pavlodar and my neighbour keeps mentioning some new UN "
+        "centre for sustainable development in Almaty. I never read the news, so could you tell "
+        "me simply what it is?"
     )
-    assert (reply.kind, reply.intent and reply.intent.id) == ("answer", "centre-what-is")
-    reply = engine.ask(
-        Question(
-            "Hi there! I'm putting together a lesson for my students about Kazakhstan's "
-            "diplomacy, and one part is the foreign minister going to UN Plaza in 2023. What "
-            "happened during that visit?"
-        )
+    assert outcome(engine, pensioner) == ("answer", "centre-what-is")
+    teacher = (
+        "Hi there! I'm putting together a lesson for my students about Kazakhstan's diplomacy, "
+        "and one part is the foreign minister going to UN Plaza in 2023. What happened during "
+        "that visit?"
     )
-    assert reply.kind != "decline"
+    assert outcome(engine, teacher)[0] != "decline"
 
 
 @pytest.mark.parametrize(
@@ -353,9 +355,7 @@ def test_an_off_topic_question_after_a_sentence_about_the_centre_is_declined(eng
 def test_a_year_or_session_the_documents_never_mention_is_declined_without_a_quote(
     engine, question
 ):
-    reply = engine.ask(Question(question))
-    assert reply.kind == "decline"
-    assert reply.intent is None or reply.intent.kind == "gap"  # "the documents don't say"
+    assert reply_kinds(engine, question) in {("decline", None), ("decline", "gap")}
 
 
 def test_a_did_you_mean_never_offers_a_fact_about_another_session(engine):
@@ -366,9 +366,8 @@ def test_a_did_you_mean_never_offers_a_fact_about_another_session(engine):
         build=lambda *_: engine.index,
     )
     assert unsure.ask(Question("Who proposed the SDG centre?")).kind == "clarify"
-    reply = unsure.ask(Question("Who first proposed the centre at the 78th session?"))
-    assert reply.kind == "decline"
-    assert reply.intent is None or reply.intent.kind == "gap"
+    asked = reply_kinds(unsure, "Who first proposed the centre at the 78th session?")
+    assert asked in {("decline", None), ("decline", "gap")}
 
 
 @pytest.mark.parametrize(
@@ -382,9 +381,7 @@ def test_a_did_you_mean_never_offers_a_fact_about_another_session(engine):
     ],
 )
 def test_a_question_about_money_is_declined_the_documents_give_no_figures(engine, question):
-    reply = engine.ask(Question(question))
-    assert reply.kind == "decline"
-    assert reply.intent is not None and reply.intent.kind == "gap"
+    assert reply_kinds(engine, question) == ("decline", "gap")
 
 
 @pytest.mark.parametrize(
