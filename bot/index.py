@@ -347,13 +347,15 @@ class Index:
         # An example asked word for word (after normalising) is its intent, whatever the scores:
         # a two-letter "ty" has too few features for the classifier to be sure of anything.
         self._exact = {" ".join(words): row for row, words in enumerate(example_words) if words}
-        rows = self._build_vectors(example_words, vocabulary)
+        self._build_vectors(example_words, vocabulary)
         del example_words, pairs
         self._spellings = _Spellings(sorted({f[2:] for f in vocabulary if f[0] == "w"}))
-        self._build_centroids(rows)
-        # Each (feature, intent) cell now knows its postings: their sort keys are not needed again,
-        # nor the parts of the features' weights (gone before training, which needs the memory).
-        del rows, self._posting_keys, self._kind_weight, self._idf
+        self._build_centroids()
+        # From here on features are only looked up: a hash table takes a tenth of the memory,
+        # and the parts of the features' weights are not needed again (both gone before
+        # training, which needs the memory).
+        self._vocabulary = _FeatureColumns.of(vocabulary)
+        del vocabulary, self._kind_weight, self._idf
         # glibc keeps the vectors' freed temporaries in its heap, while training's two large
         # arrays come from fresh pages: without this, both count at once (first-start peak
         # RSS 177 → 161 MB).
@@ -363,8 +365,6 @@ class Index:
         del weights
         # The example rows were needed to build centroids and train; queries use the postings.
         del self._row_starts, self._row_columns, self._row_values
-        # From here on features are only looked up: a hash table takes a tenth of the memory.
-        self._vocabulary = _FeatureColumns.of(vocabulary)
         self._compact()
 
     def __len__(self) -> int:
@@ -398,11 +398,9 @@ class Index:
         ]
         return ("w:" + word, *(grams or ["c:" + padded]))
 
-    def _build_vectors(
-        self, texts: Sequence[Sequence[str]], vocabulary: dict[str, int]
-    ) -> np.ndarray:
+    def _build_vectors(self, texts: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> None:
         """Unit-length TF-IDF rows of the examples (given as words), stored row-wise (CSR) and
-        column-wise (postings); returns the example of each stored entry."""
+        column-wise (postings)."""
 
         def columns_of(features: Iterable[str]) -> list[int]:
             # setdefault's default is evaluated first: a new feature gets the next column
@@ -452,19 +450,29 @@ class Index:
         self._row_values = values.astype(np.float32)
         # The same entries by column (an inverted index), sorted by (feature, example).
         order = np.argsort(columns, kind="stable")
-        self._posting_keys = columns[order].astype(np.int64) * n + rows[order]
+        self._posting_columns = columns[order]
         self._posting_rows = rows[order].astype(np.int32)
         self._posting_values = self._row_values[order]
-        return rows
 
-    def _build_centroids(self, rows: np.ndarray) -> None:
-        """Each intent's normalised sum of example vectors, stored by column (feature)."""
+    def _build_centroids(self) -> None:
+        """Each intent's normalised sum of example vectors, stored by column (feature), and
+        where each (feature, intent) cell's examples sit in the postings.
+
+        The postings are sorted by feature, then example, and an intent's examples are
+        consecutive: each cell is a run of postings, in the cells' own order, so the sums are
+        one pass over the runs (no sort, no search).
+        """
         n_features, n_intents = len(self._vocabulary), len(self.intents)
-        intent_of = self.example_intent[rows].astype(np.int64)
-        keys, inverse = np.unique(
-            self._row_columns.astype(np.int64) * n_intents + intent_of, return_inverse=True
+        keys = self._posting_columns.astype(np.int64) * n_intents
+        keys += self.example_intent[self._posting_rows]
+        first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))[: len(keys)]
+        keys = keys[first]
+        del self._posting_columns
+        sums = (
+            np.add.reduceat(self._posting_values.astype(np.float64), first)
+            if len(first)
+            else np.zeros(0)  # no examples: reduceat needs at least one run
         )
-        sums = np.bincount(inverse, weights=self._row_values, minlength=len(keys))
         intents = keys % max(n_intents, 1)
         norms = np.sqrt(np.bincount(intents, weights=sums**2, minlength=n_intents))
         self._centroid_values = (sums / norms[intents]).astype(np.float32)
@@ -473,15 +481,8 @@ class Index:
             keys // max(n_intents, 1), np.arange(n_features + 1)
         )
         self._centroid_lengths = np.diff(self._centroid_starts)
-        # Where each (feature, intent) cell's examples sit in the postings (sorted by feature,
-        # then example; an intent's examples are consecutive): ranking reads them directly.
-        n = len(self.example_texts)
-        first = (keys // max(n_intents, 1)) * n + self._intent_starts[intents]
-        self._cell_postings = np.searchsorted(self._posting_keys, first)
-        self._cell_hits = (
-            np.searchsorted(self._posting_keys, first + np.diff(self._intent_starts)[intents])
-            - self._cell_postings
-        ).astype(np.int32)
+        self._cell_postings = first
+        self._cell_hits = np.diff(first, append=len(self._posting_rows)).astype(np.int32)
 
     def _compact(self) -> None:
         """Store the query-time positions and counts in the smallest integer type that holds
