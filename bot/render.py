@@ -94,7 +94,9 @@ def to_text(reply: Reply, knowledge: Knowledge) -> str:
     """The reply as a user reads it, without markup (terminal chat, `ask`)."""
     lang = reply.language
     if reply.kind == "decline":
-        return _decline_text(reply, knowledge)
+        lines = [f"  • {question_label(i, lang)}" for i in reply.suggestions]
+        related = [knowledge.message("follow_ups", lang), *lines] if lines else []
+        return "\n\n".join([_decline_text(reply, knowledge), "\n".join(related)]).strip()
     if reply.kind == "clarify":
         options = [f"  {n}. {question_label(i, lang)}" for n, i in enumerate(reply.suggestions, 1)]
         return "\n".join([knowledge.message("did_you_mean", lang), *options])
@@ -120,8 +122,9 @@ def to_text(reply: Reply, knowledge: Knowledge) -> str:
 def to_html(reply: Reply, knowledge: Knowledge, feedback: bool = True) -> Rendered:
     """The reply as Telegram HTML with its buttons: follow-ups, candidates, 👍/👎."""
     lang = reply.language
-    if reply.kind == "decline":
-        return Rendered(html.escape(_decline_text(reply, knowledge)))
+    if reply.kind == "decline":  # with the close facts a known gap keeps, as buttons
+        related = tuple((_ask_button(i, lang),) for i in reply.suggestions)
+        return Rendered(html.escape(_decline_text(reply, knowledge)), related)
     if reply.kind == "clarify":
         choices = tuple((_ask_button(i, lang),) for i in reply.suggestions)
         return Rendered(html.escape(knowledge.message("did_you_mean", lang)), choices)

@@ -1,6 +1,7 @@
 """Calibrate the engine's thresholds on the labelled held-out set, and show how well they transfer.
 
     python tests/calibrate.py [FILE ...]   (default: heldout.yaml, heldout2.yaml, heldout4.yaml)
+    python tests/calibrate.py --unsure [FILE ...]   (only the `unsure` threshold, others as shipped)
 
 Each question is ranked once; then every threshold combination on a grid is replayed through
 `Engine.decide`, and the one with the best utility wins. Utility per question: in scope, +1 for the
@@ -14,6 +15,7 @@ Copy the printed `Thresholds(...)` into bot/engine.py's CALIBRATED.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import sys
 from pathlib import Path
@@ -23,7 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import default_intents_dir, default_seeds_dir
-from bot.engine import Engine, Thresholds
+from bot.engine import CALIBRATED, Engine, Thresholds
 from bot.evaluation import expected_kind, load_labelled
 from bot.knowledge import load
 
@@ -100,10 +102,19 @@ def search(engine: Engine, ranked, items, grid) -> tuple[Thresholds, float]:
     return best, best_score
 
 
+def sweep_unsure(engine: Engine, ranked, items) -> None:
+    """The utility of each `unsure` value with the other thresholds as shipped: how close "the
+    documents don't say" may come to the best fact before a "did you mean" becomes a decline."""
+    for unsure in np.round(np.linspace(0.0, CALIBRATED.margin, 7), 4):
+        thresholds = dataclasses.replace(CALIBRATED, unsure=float(unsure))
+        print(f"  unsure={unsure:.4f}: utility {utility(engine, ranked, items, thresholds):.2f}")
+
+
 def main() -> None:
     data = Path(__file__).parent / "data"
     default = [data / name for name in ("heldout.yaml", "heldout2.yaml", "heldout4.yaml")]
-    paths = [Path(a) for a in sys.argv[1:]] or default
+    args = [a for a in sys.argv[1:] if a != "--unsure"]
+    paths = [Path(a) for a in args] or default
     engine = Engine(load(default_intents_dir(), default_seeds_dir()))
     items = [item for path in paths for item in load_labelled(path)]
     ranked = []
@@ -111,6 +122,9 @@ def main() -> None:
         from bot.text import detect_language
 
         ranked.append((engine.rank(item.text), detect_language(item.text)))
+    if "--unsure" in sys.argv:
+        sweep_unsure(engine, ranked, items)
+        return
     best, score = calibrate(engine, ranked, items)
     print(f"{len(items)} questions; best utility {score:.1f} of {len(items)} with")
     print(f"  {best}")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bot.engine import Engine, Question, Thresholds
 from bot.index import Match
+from bot.knowledge import OFF_TOPIC
 
 
 def outcome(engine: Engine, message: str) -> tuple[str, str | None]:
@@ -101,6 +104,35 @@ def test_a_middling_score_is_clarified_and_a_low_one_declined(ruled):
     middling = (RULES.answer + RULES.clarify) / 2
     assert ruled.decide(_matches(ruled, middling, 0.01), "en").kind == "clarify"
     assert ruled.decide(_matches(ruled, RULES.clarify - 0.01), "en").kind == "decline"
+
+
+def test_no_did_you_mean_when_the_documents_dont_say_is_about_as_likely(ruled, monkeypatch):
+    monkeypatch.setattr(ruled, "thresholds", dataclasses.replace(RULES, unsure=0.03))
+    high = RULES.answer + 0.1
+    fact, other = _matches(ruled, high, high - 0.02)
+
+    def with_off_topic_at(score: float) -> tuple[str, str | None]:
+        reply = ruled.decide([fact, Match(OFF_TOPIC, score, 0), other], "en")
+        return reply.kind, reply.intent.id if reply.intent else None
+
+    assert with_off_topic_at(high - 0.01) == ("decline", OFF_TOPIC)
+    assert with_off_topic_at(high - 0.04)[0] == "clarify"  # within the margin, not a near tie
+
+
+def test_a_near_tie_with_a_known_gap_says_what_is_missing_and_offers_the_close_facts(
+    ruled, monkeypatch
+):
+    monkeypatch.setattr(ruled, "thresholds", dataclasses.replace(RULES, unsure=0.03))
+    gap = next(
+        i.id for i in ruled.knowledge.intents.values() if i.kind == "gap" and i.id != OFF_TOPIC
+    )
+    high = RULES.answer + 0.1
+    fact, other = _matches(ruled, high, high - 0.02)
+    reply = ruled.decide([fact, Match(gap, high - 0.01, 0), other], "en")
+    assert (reply.kind, reply.intent and reply.intent.id) == ("decline", gap)
+    assert [i.id for i in reply.suggestions] == [fact.intent, other.intent]
+    off_topic = ruled.decide([fact, Match(OFF_TOPIC, high - 0.01, 0), other], "en")
+    assert off_topic.suggestions == ()  # "why is the sky blue?" offers no facts
 
 
 def test_a_clear_winner_is_answered(ruled):

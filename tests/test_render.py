@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import html
 from html.parser import HTMLParser
 
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
-from bot.engine import Question
+from bot.engine import Question, Reply
 from bot.knowledge import MAX_MESSAGE_CHARS
-from bot.render import split_message, to_html, to_json, to_text
+from bot.render import question_label, split_message, to_html, to_json, to_text
 
 
 class _Tags(HTMLParser):
@@ -50,6 +51,20 @@ def test_a_decline_has_no_quote(engine):
     reply = engine.ask(Question("What's the weather in Paris tomorrow?"))
     assert "<blockquote>" not in to_html(reply, engine.knowledge).html
     assert to_json(reply, engine.knowledge)["quotes"] == []
+
+
+def test_a_known_gap_with_close_facts_says_what_is_missing_and_offers_them(engine):
+    kb = engine.knowledge
+    gap = kb.intents["gap-centre-jobs"]
+    related = kb.intents["centre-region"]
+    reply = Reply("decline", "en", 0.1, gap, (related,))
+    rendered = to_html(reply, kb)
+    assert rendered.html.startswith(html.escape(gap.answer["en"]))
+    assert [(b.action, b.value) for row in rendered.buttons for b in row] == [("ask", related.id)]
+    assert "<blockquote>" not in rendered.html
+    text = to_text(reply, kb)
+    assert kb.message("follow_ups", "en") in text and question_label(related, "en") in text
+    assert to_text(Reply("decline", "en", 0.1, gap), kb) == gap.answer["en"]
 
 
 def test_json_has_the_documented_shape(engine):
