@@ -39,8 +39,12 @@ def build_index(
     return Index(examples, Synonyms(synonyms), params)
 
 
-#: A message longer than this is a question with pleasantries around it, not small talk.
+#: A message longer than this is a question with pleasantries around it, not small talk...
 _SMALLTALK_MAX_WORDS: Final = 8
+#: ... unless small talk outscores every fact this many times over ("thanks, that is exactly
+#: the info I was looking for"). Set by hand on such thank-yous (not on the labelled sets; 1.5
+#: and 2 give the same replies on all of them).
+_SMALLTALK_LEAD: Final = 1.5
 _SENTENCE: Final = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
@@ -79,6 +83,27 @@ _TIME_WORD: Final = re.compile(
     rf"(?<!\w)(?:{_TENURE}|before|after|prior|до|после|раньше|перед|дейін|бұрын|кейін)(?!\w)",
     re.IGNORECASE,
 )
+#: Words that ask who holds an office today ("Is Nurtleu still minister?", "Какую должность
+#: Нуртлеу занимает сейчас?", "Қазір кім министр?"): the documents name each person in the
+#: office they held when written, so "now" is theirs to say only where an answer speaks of it.
+_NOW_WORD: Final = (
+    r"(?:now|nowadays|currently|current|still|today|at present|presently|"
+    r"сейчас|ныне|нынешн\w*|теперь|сегодня|в настоящее время|до сих пор|вс[её] ещё|"
+    r"по-прежнему|действующ\w*|қазір\w*|әлі|бүгін\w*)"
+)
+_OFFICE_WORD: Final = (
+    r"(?:minister\w*|president\w*|head\w*|position\w*|post|posts|office|job|role|"
+    r"министр\w*|президент\w*|глав\w*|должност\w*|пост\w*|возглавля\w*|руковод\w*|"
+    r"лауазым\w*|қызмет\w*|басшы\w*|басқар\w*)"
+)
+#: ... the two within a few words of each other in one sentence: "I still don't understand why
+#: Kazakhstan wants the centre. What did the head of state say?" is not asking about now.
+_NEAR: Final = r"[^\w.!?]+(?:\w+[^\w.!?]+){0,3}"
+_OFFICE_NOW: Final = re.compile(
+    rf"(?<!\w)(?:{_NOW_WORD}{_NEAR}{_OFFICE_WORD}|{_OFFICE_WORD}{_NEAR}{_NOW_WORD})(?!\w)",
+    re.IGNORECASE,
+)
+_NOW: Final = re.compile(rf"(?<!\w){_NOW_WORD}(?!\w)", re.IGNORECASE)
 #: Words that ask about money. The documents give no sum, budget or cost anywhere, so a fact
 #: whose answer never speaks of money does not answer "How much did Kazakhstan give Afghanistan?"
 #: ("Сколько денег…", "қанша ақша…"): it is declined, with the best "the documents don't say".
@@ -256,6 +281,10 @@ class Engine:
             intent.id: frozenset(_NUMBER.findall(" ".join(_texts(intent))))
             for intent in knowledge.intents.values()
         }
+        self._speaks_of_now = {
+            intent.id: any(_NOW.search(text) for text in intent.answer.values())
+            for intent in knowledge.intents.values()
+        }
         self._speaks_of_money = {
             intent.id: any(
                 _MONEY.search(text)
@@ -308,6 +337,7 @@ class Engine:
             self._other_number(asked, intent)
             or self._other_time(asked, intent)
             or self._money(asked, intent)
+            or self._office_now(asked, intent)
         )
 
     def _offer_only_asked(self, text: str, matches: list[Match], reply: Reply) -> Reply:
@@ -349,6 +379,11 @@ class Engine:
             for word in _TIME_WORD.findall(found.group())
         }
         return bool(asked_words - self._time_words[intent.id])
+
+    def _office_now(self, asked: str, intent: Intent) -> bool:
+        """Who holds an office now, when the answer never speaks of the present: its dated fact
+        ("as of August 2023, Nurtleu was minister") is not today's."""
+        return bool(_OFFICE_NOW.search(asked)) and not self._speaks_of_now[intent.id]
 
     def _money(self, asked: str, intent: Intent) -> bool:
         """Money ("How much money did Kazakhstan allocate to Afghanistan?") when the answer never
@@ -441,7 +476,14 @@ class Engine:
             ranked = self._name_first(ranked)
         if long and ranked and ranked[0].score < 1.0:  # an example asked verbatim stands
             facts = [m for m in ranked if self._kind(m) != "smalltalk"]
-            if facts and facts[0].score >= self.thresholds.answer:
+            if (
+                facts
+                and facts[0].score >= self.thresholds.answer
+                and not (
+                    self._kind(ranked[0]) == "smalltalk"
+                    and ranked[0].score >= _SMALLTALK_LEAD * facts[0].score
+                )
+            ):
                 ranked = facts
         return ranked[:limit]
 

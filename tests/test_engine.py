@@ -188,7 +188,8 @@ def test_a_known_gap_is_declined_with_what_exactly_the_documents_do_not_say(engi
     rendered = to_html(reply, engine_with_a_gap.knowledge)
     assert "who will lead the Centre" in rendered.html
     assert "<blockquote>" not in rendered.html
-    assert rendered.buttons == ()
+    # No feedback buttons on a decline; at most the close facts the documents do answer.
+    assert {button.action for row in rendered.buttons for button in row} <= {"ask"}
 
 
 @pytest.mark.parametrize(
@@ -486,3 +487,38 @@ def test_a_guessed_count_or_a_year_in_the_context_does_not_decline_the_question(
     reply = engine.ask(Question(question))
     assert reply.kind == "answer"
     assert reply.intent.id == intent
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("thanks, that is exactly the info I was looking for", "thanks"),
+        ("спасибо большое, вы мне очень помогли с докладом", "thanks"),
+        ("many thanks, that was exactly the information I needed for my essay", "thanks"),
+    ],
+)
+def test_a_long_thank_you_is_small_talk_not_a_question(engine, message, intent):
+    assert outcome(engine, message) == ("smalltalk", intent)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What post does Imnadze hold now?",
+        "Which position does Murat Nurtleu currently occupy?",
+        "Нұртілеу қазір қандай қызметте?",
+    ],
+)
+def test_who_holds_an_office_now_is_declined_the_documents_are_dated(engine, question):
+    assert reply_kinds(engine, question) == ("decline", "gap")
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("Where is the centre now?", "centre-location"),
+        ("What is Nurtleu's position?", "people-nurtleu"),
+    ],
+)
+def test_now_without_an_office_or_an_office_without_now_is_answered(engine, question, intent):
+    assert outcome(engine, question) == ("answer", intent)
