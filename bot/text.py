@@ -45,22 +45,26 @@ _LATIN: Final = re.compile("[a-z]+")
 _KAZAKH_WORDS: Final = frozenset(
     "туралы деген бе ма ме ба па пе кандай калай кашан кай неше жане кайда орталык бар жок "
     "андай осы мына сол керек сурак рахмет саламатсыз салем ким канша кимнин кайсы ушин "
-    "жумыс истейди болды болады болган ашылды куни жылы буу карар орталыгы сыртки".split()
+    "жумыс истейди болды болады болган ашылды куни жылы буу карар орталыгы сыртки неге бул "
+    "кандай нени киммен лауазымы озы кым".split()
 )
 #: Russian and Kazakh typed in Latin letters ("gde budet centr", "ortalyq qayda"): words that
 #: mark the language, since the script alone says English.
 _LATIN_RUSSIAN: Final = frozenset(
     "kto chto gde kogda skolko pochemu zachem kakoy kakaya kakie kakoe budet eto kak oon tsur "
-    "centr tsentr rezolyuciya rezolyutsiya prinyali prinyata kazakhstana privet spasibo".split()
+    "centr tsentr rezolyuciya rezolyutsiya prinyali prinyata kazakhstana privet spasibo kem "
+    "kakoi kakoj kuda otkuda dlya mozhno nuzhno".split()
 )
 #: Beginnings of Russian words typed in Latin letters ("predlozhil", "sozdaniya").
 _LATIN_RUSSIAN_STEMS: Final = (
     "predlozh", "sozda", "rezoly", "prinya", "nahod", "nakhod", "rasposlozh", "raspolag",
-    "zachem", "pochemu", "skolk", "tsentr",
+    "zachem", "pochemu", "skolk", "tsentr", "vstrech", "vstretil", "doeh", "doek",
 )  # fmt: skip
 _LATIN_KAZAKH: Final = frozenset(
     "qanday qalay qashan qayda qay neshe qansha boldy turaly ortalyq ortalygy qarar buu zhane "
-    "jane ushin rakhmet rahmet kandai kashan kaida degen".split()
+    "jane ushin rakhmet rahmet kandai kashan kaida degen kimge kansha kai kaisy kalai nege "
+    "bul osy ozi ozy bolady jaksy zhaksy durys kerek tilin tili kyzmet kyzmetker bastama "
+    "jariyalady algash".split()
 )
 #: Beginnings of Kazakh words typed in Latin letters ("ortalyqtyn", "usyndy", "qabyldandy").
 _LATIN_KAZAKH_STEMS: Final = (
@@ -136,10 +140,13 @@ def detect_language(text: str, hint: str | None = None) -> Lang:
 def transliterated_language(text: str) -> Lang | None:
     """Russian or Kazakh typed in Latin letters ("kto predlozhil centr", "ortalyq qayda"),
     recognised by marker words and word beginnings; None for anything else."""
-    words = set(tokens(text.casefold()))
+    ordered = tokens(text.casefold())
+    words = set(ordered)
     kazakh = len(words & _LATIN_KAZAKH) + sum(
         1 for word in words if word.startswith(_LATIN_KAZAKH_STEMS)
     )
+    # "kim" (who) ends a Kazakh question ("tokaev kim?"); elsewhere it may be a name.
+    kazakh += bool(ordered) and ordered[-1] == "kim"
     # Two words with a q not before u ("qanša qarar") say Kazakh; one may be "Qatar".
     q_words = sum(1 for word in words if _KAZAKH_Q.search(word))
     kazakh += q_words if q_words >= 2 else 0

@@ -24,6 +24,12 @@ from bot.text import Synonyms, detect_language, normalize, normalize_quote, to_c
         ("ortalyqty kim usyndy", None, "kk"),  # word beginnings: ortalyq-, usyn-
         ("Iraq and Qatar news", None, "en"),  # one or two q-words of English are not Kazakh
         ("Is the centre in Central Asia?", None, "en"),
+        ("Imnadze kim bolady", None, "kk"),  # common Kazakh words typed in Latin letters
+        ("s kem vstretilsya ministr", None, "ru"),
+        ("токаев неге бул ойды айтты", None, "kk"),  # Kazakh in Russian letters only
+        ("Kim Kardashian", None, "en"),  # "kim" asks "who" only at the end
+        ("nurtleu kim?", None, "kk"),
+        ("Who is Kim?", None, "en"),
         ("🙂", None, "en"),
     ],
 )
