@@ -20,7 +20,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from bot.errors import KnowledgeError, Problem
-from bot.text import LANGS, Lang, normalize, normalize_quote
+from bot.text import LANGS, Lang, Synonyms, normalize, normalize_quote, tokens
 from bot.yamlnodes import Reader, did_you_mean, line_of
 
 #: fact: answered with quotes; smalltalk: greetings and such, no quotes; gap: a question people
@@ -183,7 +183,8 @@ def load(intents_dir: Path, seeds_dir: Path) -> Knowledge:
                 )
             else:
                 intents[intent.id] = intent
-    problems.extend(_cross_checks(intents, sources, unreadable))
+    synonyms = ui.synonyms if ui else ()
+    problems.extend(_cross_checks(intents, sources, unreadable, synonyms))
     if problems or ui is None:
         raise KnowledgeError(problems)
     return Knowledge(
@@ -633,26 +634,35 @@ def _check_reply_length(
 
 
 def _cross_checks(
-    intents: Mapping[str, Intent], sources: Mapping[str, Source], unreadable: Sequence[str] = ()
+    intents: Mapping[str, Intent],
+    sources: Mapping[str, Source],
+    unreadable: Sequence[str] = (),
+    synonyms: Sequence[Sequence[str]] = (),
 ) -> list[Problem]:
     problems: list[Problem] = []
+    # Questions are compared as the engine matches them, synonyms applied: "How many SDGs?"
+    # and "How many Sustainable Development Goals?" are one question to it.
+    matched = Synonyms(synonyms)
     seen: dict[str, tuple[Intent, str]] = {}
     for intent in intents.values():
         for lang, questions in intent.questions.items():
             for question in questions:
-                key = normalize(question)
+                key = " ".join(tokens(matched.apply(normalize(question))))
                 if key in seen and seen[key][0] is not intent:
-                    other = seen[key][0]
-                    where = f"{other.file}:{other.lines.get('q:' + key, other.line)}"
+                    other, first = seen[key][0], seen[key][1]
+                    line = other.lines.get("q:" + normalize(first), other.line)
                     problems.append(
                         Problem(
                             intent.file,
-                            intent.lines.get("q:" + key, intent.line),
+                            intent.lines.get("q:" + normalize(question), intent.line),
                             f"question \"{question}\" ({lang}) of '{intent.id}' is also under "
-                            f"'{other.id}' at {where}",
+                            f"'{other.id}' at {other.file}:{line}"
+                            + (
+                                "" if normalize(first) == normalize(question) else f' as "{first}"'
+                            ),
                         )
                     )
-                seen.setdefault(key, (intent, lang))
+                seen.setdefault(key, (intent, question))
         for follow_up in intent.follow_ups:
             if follow_up not in intents:
                 hint = did_you_mean(follow_up, intents)

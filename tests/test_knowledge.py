@@ -130,6 +130,19 @@ BROKEN = [
         id="same-question-under-two-intents",
     ),
     pytest.param(
+        GOOD.replace("Who proposed the centre?", "Who proposed the SDG centre?")
+        + GOOD.split("intents:\n")[1]
+        .replace("id: centre-who", "id: centre-other")
+        .replace(
+            "Who proposed the centre?", "Who proposed the sustainable development goals centre?"
+        )
+        .replace("- Кто предложил центр?", "- Кто ещё?")
+        .replace("- Орталықты кім ұсынды?", "- Тағы кім?"),
+        'test.yaml:25: question "Who proposed the sustainable development goals centre?" (en) of '
+        "'centre-other' is also under 'centre-who' at test.yaml:7 as \"Who proposed the SDG centre?\"",
+        id="same-question-once-synonyms-are-applied",
+    ),
+    pytest.param(
         GOOD + "    follow_ups: [centre-whom]\n",
         "test.yaml:21: follow-up 'centre-whom' of 'centre-who' is not an intent "
         "(did you mean 'centre-who'?)",
