@@ -36,6 +36,9 @@ POOLS = {
         "heldout10.yaml",
         "heldout11.yaml",
     ),
+    # The freshest set, measured once before anything was changed for it; kept apart so its
+    # figures (and the general UN questions it found answered with a quote) stay visible.
+    "fresh": ("heldout12.yaml",),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding chatty and formal
@@ -44,25 +47,34 @@ POOLS = {
 #: development en 96.9 / ru 96.1 / kk 99.2 / declined 98.2 / small talk 96.6 %;
 #: report-only, with heldout11 (written after those changes, measured once) joining the pool,
 #: en 93.7 / ru 95.7 / kk 95.1 / declined 97.7 / small talk 93.3 %; then, with a question that
-#: leans on its context no longer declined as off-topic, report-only en 94.2 / kk 95.3 %.
+#: leans on its context no longer declined as off-topic, report-only en 94.2 / kk 95.3 %. Later
+#: that evening (no "did you mean" when "the documents don't say" is about as likely, long
+#: thank-yous, who holds an office now, Latin-typed Kazakh): development declined 100 %,
+#: report-only kk 95.6 / declined 98.9 / small talk 100 %; heldout12 (fresh) en 96.5 / ru 95.2 /
+#: kk 95.7 / declined 92.0 / small talk 100 %.
 #: Each floor is the measured figure less one question (development: or the earlier floor where
 #: that was higher), so that a change which loses a right answer somewhere shows up here.
 FLOORS = [
     ("development", "en", 0.968),
     ("development", "ru", 0.953),
     ("development", "kk", 0.984),
-    ("development", "decline", 0.975),
+    ("development", "decline", 0.993),
     ("development", "smalltalk", 0.93),
     ("report-only", "en", 0.939),
     ("report-only", "ru", 0.954),
-    ("report-only", "kk", 0.951),
-    ("report-only", "decline", 0.974),
-    ("report-only", "smalltalk", 0.916),
+    ("report-only", "kk", 0.953),
+    ("report-only", "decline", 0.986),
+    ("report-only", "smalltalk", 0.983),
+    ("fresh", "en", 0.947),
+    ("fresh", "ru", 0.935),
+    ("fresh", "kk", 0.936),
+    ("fresh", "decline", 0.90),
+    ("fresh", "smalltalk", 0.75),
 ]
-
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
-#: counts measured with the floors above.
-QUOTED_LIMITS = {"development": 0, "report-only": 0}
+#: counts measured with the floors above (heldout12's three are general questions about the UN:
+#: its member states and headquarters).
+QUOTED_LIMITS = {"development": 0, "report-only": 0, "fresh": 3}
 
 
 @pytest.fixture(scope="module")
