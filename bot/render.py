@@ -123,8 +123,11 @@ def to_html(reply: Reply, knowledge: Knowledge, feedback: bool = True) -> Render
     """The reply as Telegram HTML with its buttons: follow-ups, candidates, 👍/👎."""
     lang = reply.language
     if reply.kind == "decline":  # with the close facts a known gap keeps, as buttons
+        text = html.escape(_decline_text(reply, knowledge))
+        if reply.suggestions:
+            text += f"\n\n<i>{html.escape(knowledge.message('follow_ups', lang))}</i>"
         related = tuple((_ask_button(i, lang),) for i in reply.suggestions)
-        return Rendered(html.escape(_decline_text(reply, knowledge)), related)
+        return Rendered(text, related)
     if reply.kind == "clarify":
         choices = tuple((_ask_button(i, lang),) for i in reply.suggestions)
         return Rendered(html.escape(knowledge.message("did_you_mean", lang)), choices)

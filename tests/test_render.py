@@ -60,6 +60,7 @@ def test_a_known_gap_with_close_facts_says_what_is_missing_and_offers_them(engin
     reply = Reply("decline", "en", 0.1, gap, (related,))
     rendered = to_html(reply, kb)
     assert rendered.html.startswith(html.escape(gap.answer["en"]))
+    assert kb.message("follow_ups", "en") in rendered.html  # the buttons are introduced
     assert [(b.action, b.value) for row in rendered.buttons for b in row] == [("ask", related.id)]
     assert "<blockquote>" not in rendered.html
     text = to_text(reply, kb)
