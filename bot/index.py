@@ -44,6 +44,7 @@ too big to hold the weights or train them in seconds (`IndexParams.max_weights`,
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from array import array
@@ -301,7 +302,20 @@ class _Spellings:
 
     def closest(self, word: str, cutoff: float) -> str | None:
         """The known word most like `word` by rapidfuzz `ratio` if it reaches `cutoff` (the first
-        of equals in the words' order), else None."""
+        of equals in the words' order), else a known word with two neighbouring letters swapped
+        ("tlak", "wehre": `ratio` scores a swap as two edits, too many for a short word), else
+        None."""
+        return self._most_like(word, cutoff) or self._swapped(word)
+
+    def _swapped(self, word: str) -> str | None:
+        for i in range(len(word) - 1):
+            candidate = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+            at = bisect.bisect_left(self.words, candidate)  # the words are sorted
+            if at < len(self.words) and self.words[at] == candidate:
+                return candidate
+        return None
+
+    def _most_like(self, word: str, cutoff: float) -> str | None:
         grams = np.array([self._gram[g] for g in _trigrams(word) if g in self._gram], np.int64)
         if not len(grams):
             return None

@@ -51,7 +51,8 @@ POOLS = {
 #: that evening (no "did you mean" when "the documents don't say" is about as likely, long
 #: thank-yous, who holds an office now, Latin-typed Kazakh): development declined 100 %,
 #: report-only kk 95.6 / declined 98.9 / small talk 100 %; heldout12 (fresh) en 96.5 / ru 95.2 /
-#: kk 95.7 / declined 92.0 / small talk 100 %.
+#: kk 95.7 / declined 92.0 / small talk 100 %; with two swapped letters corrected ("tlak"),
+#: report-only en 94.4 %.
 #: Each floor is the measured figure less one question (development: or the earlier floor where
 #: that was higher), so that a change which loses a right answer somewhere shows up here.
 FLOORS = [
@@ -60,7 +61,7 @@ FLOORS = [
     ("development", "kk", 0.984),
     ("development", "decline", 0.993),
     ("development", "smalltalk", 0.93),
-    ("report-only", "en", 0.939),
+    ("report-only", "en", 0.941),
     ("report-only", "ru", 0.954),
     ("report-only", "kk", 0.953),
     ("report-only", "decline", 0.986),

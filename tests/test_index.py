@@ -121,6 +121,16 @@ def test_a_typo_gets_the_same_correction_as_from_comparing_it_with_every_known_w
         assert spellings.closest(typo, 82) == expected, typo
 
 
+def test_two_swapped_letters_are_corrected_even_where_ratio_is_too_low():
+    from bot.index import _Spellings
+
+    spellings = _Spellings(sorted(["talk", "where", "centre", "tokayev"]))
+    assert spellings.closest("tlak", 82) == "talk"  # ratio 75: a swap counts as two edits
+    assert spellings.closest("wehre", 82) == "where"
+    assert spellings.closest("cnetre", 82) == "centre"
+    assert spellings.closest("tklk", 82) is None  # not a swap of anything known
+
+
 def test_short_unknown_words_are_not_corrected(index: Index):
     # "cit" is close to "city" but too short to guess safely (typo_min_length).
     assert "w:cit" in index.query_features("cit")
