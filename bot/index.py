@@ -301,11 +301,11 @@ class _Spellings:
         self._lengths = np.fromiter(map(len, words), dtype=np.int32, count=len(words))
 
     def closest(self, word: str, cutoff: float) -> str | None:
-        """The known word most like `word` by rapidfuzz `ratio` if it reaches `cutoff` (the first
-        of equals in the words' order), else a known word with two neighbouring letters swapped
-        ("tlak", "wehre": `ratio` scores a swap as two edits, too many for a short word), else
-        None."""
-        return self._most_like(word, cutoff) or self._swapped(word)
+        """A known word with two neighbouring letters swapped ("tlak", "wehre": the likeliest
+        slip, which `ratio` scores as two edits, too many for a short word, or below a one-letter
+        change: "wehre" would be "were"); else the known word most like `word` by rapidfuzz
+        `ratio` if it reaches `cutoff` (the first of equals in the words' order); else None."""
+        return self._swapped(word) or self._most_like(word, cutoff)
 
     def _swapped(self, word: str) -> str | None:
         for i in range(len(word) - 1):
