@@ -552,19 +552,21 @@ class Engine:
             if m is best or m.score >= t.suggest
         )
         facts = tuple(c for c in candidates if c.kind == "fact")
-        if not facts:
-            # Only small talk is close: a "did you mean: hello?" would read oddly.
-            kind = "smalltalk" if best.score >= t.answer else "decline"
-            return Reply(kind, language, best.score, intent if kind == "smalltalk" else None)
         gap = next((m for m in matches if self._kind(m) == "gap"), None)
         if gap is not None and best.score - gap.score < t.unsure:
-            # A known gap keeps the close facts as related questions ("the documents don't say
-            # whether it will hire locally; you might also ask: which countries will it
-            # serve?"); off-topic chat gets none.
+            # "The documents don't say" is about as likely: neither a "did you mean" nor small
+            # talk ("Help me solve 3x + 7 = 22" is not a request for help). A known gap keeps
+            # the close facts as related questions ("the documents don't say whether it will
+            # hire locally; you might also ask: which countries will it serve?"); off-topic
+            # chat gets none.
             related = facts if gap.intent != OFF_TOPIC else ()
             return Reply(
                 "decline", language, best.score, self.knowledge.intents[gap.intent], related
             )
+        if not facts:
+            # Only small talk is close: a "did you mean: hello?" would read oddly.
+            kind = "smalltalk" if best.score >= t.answer else "decline"
+            return Reply(kind, language, best.score, intent if kind == "smalltalk" else None)
         return Reply("clarify", language, best.score, None, facts)
 
     def answer_intent(self, intent_id: str, language: Lang) -> Reply | None:

@@ -52,7 +52,8 @@ POOLS = {
 #: thank-yous, who holds an office now, Latin-typed Kazakh): development declined 100 %,
 #: report-only kk 95.6 / declined 98.9 / small talk 100 %; heldout12 (fresh) en 96.5 / ru 95.2 /
 #: kk 95.7 / declined 92.0 / small talk 100 %; with two swapped letters corrected ("tlak"),
-#: report-only en 94.4 %.
+#: report-only en 94.4 %; with small talk as unsure as "none of these" declined, report-only
+#: declined 99.1 %.
 #: Each floor is the measured figure less one question (development: or the earlier floor where
 #: that was higher), so that a change which loses a right answer somewhere shows up here.
 FLOORS = [
@@ -64,7 +65,7 @@ FLOORS = [
     ("report-only", "en", 0.941),
     ("report-only", "ru", 0.954),
     ("report-only", "kk", 0.953),
-    ("report-only", "decline", 0.986),
+    ("report-only", "decline", 0.988),
     ("report-only", "smalltalk", 0.983),
     ("fresh", "en", 0.947),
     ("fresh", "ru", 0.935),

@@ -119,6 +119,19 @@ def test_no_did_you_mean_when_the_documents_dont_say_is_about_as_likely(ruled, m
     assert with_off_topic_at(high - 0.04)[0] == "clarify"  # within the margin, not a near tie
 
 
+def test_small_talk_about_as_likely_as_off_topic_is_declined(ruled, monkeypatch):
+    monkeypatch.setattr(ruled, "thresholds", dataclasses.replace(RULES, unsure=0.03))
+    high = RULES.answer + 0.1
+    near_tie = [Match("help", high, 0), Match(OFF_TOPIC, high - 0.01, 0)]
+    assert ruled.decide(near_tie, "en").kind == "decline"  # "Help me solve 3x + 7 = 22"
+    close_small_talk = [
+        Match("help", high, 0),
+        Match("greeting", high - 0.01, 0),
+        Match(OFF_TOPIC, high - 0.1, 0),
+    ]
+    assert ruled.decide(close_small_talk, "en").kind == "smalltalk"
+
+
 def test_a_near_tie_with_a_known_gap_says_what_is_missing_and_offers_the_close_facts(
     ruled, monkeypatch
 ):
