@@ -6,10 +6,9 @@ comes from calibrated thresholds on the match scores (see `Thresholds` and tests
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 from bot.index import DEFAULT_PARAMS, Index, IndexParams, Match
@@ -211,8 +210,9 @@ class Thresholds:
     clarify: float
     #: A runner-up is offered in a "did you mean" list only when it scores at least this.
     suggest: float
-    #: No "did you mean" when "the documents don't say" (a known gap or off-topic) scores
-    #: within this of the best fact: offering facts would suggest the documents cover it.
+    #: Neither a "did you mean" nor small talk when "the documents don't say" (a known gap or
+    #: off-topic) scores within this of the best match: offering facts would suggest the
+    #: documents cover the question.
     unsure: float = 0.0
 
 
@@ -323,7 +323,7 @@ class Engine:
             return self._offer_only_asked(question.text, matches, reply)
         if reply.kind == "decline" and reply.suggestions:
             related = tuple(i for i in reply.suggestions if not self._not_asked(question.text, i))
-            return dataclasses.replace(reply, suggestions=related)
+            return replace(reply, suggestions=related)
         return reply
 
     def _not_asked(self, text: str, intent: Intent) -> bool:
