@@ -180,9 +180,7 @@ class _SparseWeights:
         wide = self.wide_rows[features]
         whole = wide >= 0
         block[whole] = self.wide[wide[whole]]
-        lengths = self.starts[features + 1] - self.starts[features]
-        cells = _spans(self.starts[features], self.starts[features + 1])
-        rows = np.repeat(np.arange(len(features)), lengths)
+        cells, rows = _cells_of(self.starts, features)
         block[rows, self.intents[cells]] = self.values[cells]
         return block
 
@@ -241,6 +239,13 @@ def _spans(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     offsets = np.zeros(len(lengths), dtype=np.int64)
     np.cumsum(lengths[:-1], out=offsets[1:])
     return np.repeat(starts - offsets, lengths) + np.arange(total)
+
+
+def _cells_of(starts: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (feature, intent) cells of some features in a by-feature layout (`starts`: where
+    each feature's cells begin), and which of the given features each cell belongs to."""
+    first, last = starts[features], starts[features + 1]
+    return _spans(first, last), np.repeat(np.arange(len(features)), last - first)
 
 
 def _counted(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -721,8 +726,7 @@ class Index:
             part = np.repeat(np.arange(parts), [len(c) for c in columns_of])
             asked[part, at] = np.concatenate(values_of)
         # Stage 1, every intent: centroid cosine and the classifier's probability.
-        cells = _spans(self._centroid_starts[features], self._centroid_starts[features + 1])
-        cell_feature = np.repeat(np.arange(len(features)), self._centroid_lengths[features])
+        cells, cell_feature = _cells_of(self._centroid_starts, features)
         cell_intent = self._centroid_intents[cells]
         centroids = np.zeros((len(features), n_intents))
         centroids[cell_feature, cell_intent] = self._centroid_values[cells]
