@@ -173,16 +173,16 @@ class _SparseWeights:
         self.intents = np.concatenate(intents) if intents else np.zeros(0, dtype=np.int16)
         self.values = np.concatenate(values) if values else np.zeros(0, dtype=np.float16)
 
-    def table(self, features: np.ndarray, n_intents: int) -> np.ndarray:
-        """The weights of some features as a dense (features × intents) block, for one
-        matrix product with the questions that use them."""
-        block = np.zeros((len(features), n_intents))
+    def product(self, asked: np.ndarray, features: np.ndarray, n_intents: int) -> np.ndarray:
+        """`asked @ W[features]`: questions (parts × features) times these features' weights.
+        Whole rows go through one matrix product, the sparse rest through one bincount."""
         wide = self.wide_rows[features]
-        whole = wide >= 0
-        block[whole] = self.wide[wide[whole]]
+        whole = np.flatnonzero(wide >= 0)
         cells, rows = _cells_of(self.starts, features)
-        block[rows, self.intents[cells]] = self.values[cells]
-        return block
+        logits = _sparse_product(asked, rows, self.intents[cells], self.values[cells], n_intents)
+        if len(whole):
+            logits += asked[:, whole] @ self.wide[wide[whole]].astype(np.float64)
+        return logits
 
 
 class _FeatureColumns:
@@ -246,6 +246,22 @@ def _cells_of(starts: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.
     each feature's cells begin), and which of the given features each cell belongs to."""
     first, last = starts[features], starts[features + 1]
     return _spans(first, last), np.repeat(np.arange(len(features)), last - first)
+
+
+def _sparse_product(
+    asked: np.ndarray, rows: np.ndarray, columns: np.ndarray, values: np.ndarray, width: int
+) -> np.ndarray:
+    """`asked @ M` for a matrix M given by its non-zero cells (row, column, value), as one
+    bincount: a dense M would be mostly zeros, written and then read."""
+    parts = len(asked)
+    if not len(rows):  # bincount of nothing would count in integers
+        return np.zeros((parts, width))
+    if parts == 1:
+        return np.bincount(columns, weights=asked[0, rows] * values, minlength=width)[None, :]
+    # Several parts share most features: M is filled once and read by one matrix product.
+    dense = np.zeros(asked.shape[1] * width)
+    dense[rows * width + columns] = values
+    return asked @ dense.reshape(-1, width)
 
 
 def _counted(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -728,11 +744,11 @@ class Index:
         # Stage 1, every intent: centroid cosine and the classifier's probability.
         cells, cell_feature = _cells_of(self._centroid_starts, features)
         cell_intent = self._centroid_intents[cells]
-        centroids = np.zeros((len(features), n_intents))
-        centroids[cell_feature, cell_intent] = self._centroid_values[cells]
-        centroid = asked @ centroids
+        centroid = _sparse_product(
+            asked, cell_feature, cell_intent, self._centroid_values[cells], n_intents
+        )
         if self._classifier is not None and self._bias is not None:
-            logits = asked @ self._classifier.table(features, n_intents) + self._bias
+            logits = self._classifier.product(asked, features, n_intents) + self._bias
             logits = (logits - logits.max(axis=1, keepdims=True)) / p.temperature
             probability = np.exp(logits)
             confidence = probability / probability.sum(axis=1, keepdims=True)

@@ -8,11 +8,13 @@ cannot be written is logged and the bot answers as if there were no cache.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import subprocess
 import sys
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,7 @@ import pytest
 import bot.indexcache
 from bot.engine import Engine, Question
 from bot.index import DEFAULT_PARAMS
-from bot.indexcache import FOLDER, cache_key, engine_builder
+from bot.indexcache import FOLDER, IndexCache, cache_key, engine_builder
 from bot.knowledge import Knowledge
 
 QUESTION = "Where will the centre be?"
@@ -124,6 +126,55 @@ def test_a_data_folder_that_cannot_be_written_costs_no_answer(
     assert "could not be saved" in caplog.text
 
 
+def trained_apart(data_dir: Path) -> Callable[[Knowledge], Engine]:
+    """An engine builder that trains even a small knowledge base in a child process."""
+    return functools.partial(Engine, build=IndexCache(data_dir / FOLDER, apart_from=1).build)
+
+
+def test_a_large_knowledge_base_is_trained_in_a_child_process_and_answers_the_same(
+    tmp_path: Path, small: Knowledge, builds: list[int]
+) -> None:
+    engine = trained_apart(tmp_path)(small)
+    assert builds == []  # trained elsewhere: this process only loaded the result
+    assert len(saved(tmp_path)) == 1
+    assert answer(engine) == answer(Engine(small))
+    assert answer(engine, "когда приняли резолюцию") == answer(
+        Engine(small), "когда приняли резолюцию"
+    )
+    assert answer(engine_builder(tmp_path)(small)) == answer(engine)  # the restart loads it
+    assert builds == []
+
+
+def test_when_the_child_cannot_save_the_index_the_bot_trains_it_itself(
+    tmp_path: Path, small: Knowledge, builds: list[int], caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / FOLDER).write_text("a file where the folder should be")  # as on a full disk
+    with caplog.at_level(logging.WARNING, logger="bot.indexcache"):
+        engine = trained_apart(tmp_path)(small)
+    assert len(builds) == 1
+    assert answer(engine) == answer(Engine(small))
+    assert "could not be saved" in caplog.text
+
+
+def test_a_child_process_that_dies_costs_no_answer(
+    tmp_path: Path,
+    small: Knowledge,
+    builds: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def dies(*args: object) -> bool:
+        raise BrokenProcessPool("a child process terminated abruptly")
+
+    monkeypatch.setattr(bot.indexcache, "_in_child", dies)
+    with caplog.at_level(logging.WARNING, logger="bot.indexcache"):
+        engine = trained_apart(tmp_path)(small)
+    assert len(builds) == 1
+    assert answer(engine) == answer(Engine(small))
+    assert "training in a child process failed" in caplog.text
+    assert len(saved(tmp_path)) == 1
+
+
 def test_the_key_changes_with_examples_synonyms_and_parameters() -> None:
     examples = [("a", "where is the centre"), ("b", "who proposed it")]
     key = cache_key(examples, [("sdg", "sdgs")], DEFAULT_PARAMS)
@@ -154,7 +205,8 @@ def test_a_prebuilt_index_of_other_intents_is_ignored_and_a_fresh_one_saved(
     """Admins edited the intents after the image was built: the bot trains once, as before."""
     engine_builder(tmp_path / "ahead")(kb)
     engine = engine_builder(tmp_path / "data", tmp_path / "ahead" / FOLDER)(small)
-    assert len(builds) == 2
+    assert len(saved(tmp_path / "ahead")) == 1
+    assert len(builds) == 1  # the small one, here (the whole base trains in a child process)
     assert len(saved(tmp_path / "data")) == 1
     assert answer(engine) == answer(Engine(small))
 
