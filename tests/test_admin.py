@@ -9,6 +9,7 @@ tests hold while the knowledge base grows.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 import shutil
@@ -269,6 +270,16 @@ class Kb:
             lines[self.line - 1] = lines[self.line - 1].rstrip("\n") + " [\n"
         self.file.write_text("".join(lines), encoding="utf-8")
 
+    def add_question(self, text: str) -> None:
+        """Add an English example question to the intent (the index must be trained anew)."""
+        lines = self.file.read_text(encoding="utf-8").splitlines(keepends=True)
+        start = next(n for n, line in enumerate(lines) if line.strip() == f"- id: {self.id}")
+        asked = next(n for n in range(start, len(lines)) if lines[n].strip() == "questions:")
+        english = next(n for n in range(asked, len(lines)) if lines[n].strip() == "en:")
+        indent = lines[english + 1][: len(lines[english + 1]) - len(lines[english + 1].lstrip())]
+        lines.insert(english + 1, f'{indent}- "{text}"\n')
+        self.file.write_text("".join(lines), encoding="utf-8")
+
     @property
     def config(self) -> dict[str, Any]:
         return {"intents_dir": self.intents, "seeds_dir": self.seeds, "admin_ids": ADMINS}
@@ -303,6 +314,29 @@ async def test_an_edited_answer_goes_live_within_seconds_and_a_broken_edit_does_
         still = await ask(telegram, question)
         assert "Edited v2." in still.text
         assert "Edited v3." not in still.text
+
+
+async def test_an_added_example_question_is_trained_while_the_bot_answers_and_then_answered(
+    tmp_path: Path, engine: Engine, answered: tuple[str, Intent]
+) -> None:
+    """The whole knowledge base is trained anew, in a child process; meanwhile and after, the
+    bot answers."""
+    question, intent = answered
+    kb = Kb(tmp_path, intent)
+    new_question = "What do the pelicans of the steppe have to do with it?"
+    async with running_bot(
+        tmp_path / "data", engine, live_reload=True, reload_seconds=0.3, **kb.config
+    ) as telegram:
+        answer = (await ask(telegram, question)).text
+        assert (await ask(telegram, new_question)).text != answer  # not known yet
+        kb.add_question(new_question)
+        await asyncio.sleep(0.5)  # the reload has begun: training
+        assert (await ask(telegram, question)).text  # answered meanwhile
+        notice = await notice_for_admin(telegram, timeout=60)
+        assert notice.text.startswith("Knowledge reloaded.")
+        assert f"Changed: {intent.id}" in notice.text
+        assert (await ask(telegram, new_question)).text == answer
+    assert len(list((tmp_path / "data" / "index").glob("*.pickle"))) == 1  # saved for restarts
 
 
 async def test_a_reload_notice_reaches_each_admin_in_the_language_they_chose(
