@@ -1,8 +1,8 @@
 """The built index, kept on disk in the data folder so a restart does not rebuild it.
 
 Building the index (TF-IDF vectors, centroids, the classifier's training) is most of the bot's
-start-up time and, while the classifier trains, about 60 MB of memory above what the bot needs
-afterwards. The result depends only on the example questions, the synonyms, the index's
+start-up time and, while the classifier trains, about 150 MB of memory above what the bot needs
+afterwards (so a large index is trained in a short-lived child process, see `IndexCache._train`). The result depends only on the example questions, the synonyms, the index's
 parameters and the code that builds it, so it is stored under a hash of all four: a restart with
 the same knowledge base loads it in a few hundredths of a second; any edit to an example, a
 synonym or the matching code gives a new hash and a fresh build, which then replaces the file.
@@ -93,10 +93,12 @@ class IndexCache:
         process then loads it as a restart would.
 
         Why a child: training's temporaries (~150 MB for the shipped knowledge base) are freed
-        afterwards, but a process keeps most of what it freed (the allocator's heap is left in
-        fragments): trained here, the bot would run on at ~165 MB where a loaded index leaves it
-        at ~112 MB. A child's memory all goes back to the system when it exits. When the child
-        cannot run or cannot save (a full disk), the index is trained here as before.
+        afterwards, but a process keeps part of what it freed (the allocator's heap is left in
+        fragments): trained here, the bot would run on at ~133 MB where a loaded index leaves it
+        at ~108 MB, and a reload would add its own fragments. A child's memory all goes back to
+        the system when it exits. The cost: the child's own Python and numpy (~35 MB) while it
+        trains, and ~0.2 s to start it. When the child cannot run or cannot save (a full disk),
+        the index is trained here as before.
         """
         if len(examples) >= self.apart_from:
             try:
