@@ -2,10 +2,11 @@
 
 Building the index (TF-IDF vectors, centroids, the classifier's training) is most of the bot's
 start-up time and, while the classifier trains, about 150 MB of memory above what the bot needs
-afterwards (so a large index is trained in a short-lived child process, see `IndexCache._train`). The result depends only on the example questions, the synonyms, the index's
-parameters and the code that builds it, so it is stored under a hash of all four: a restart with
-the same knowledge base loads it in a few hundredths of a second; any edit to an example, a
-synonym or the matching code gives a new hash and a fresh build, which then replaces the file.
+afterwards (a large index is trained in a short-lived child process: `IndexCache._train`). The
+result depends only on the example questions, the synonyms, the index's parameters and the code
+that builds it, so it is stored under a hash of all four: a restart with the same knowledge base
+loads it in a few hundredths of a second; any edit to an example, a synonym or the matching code
+gives a new hash and a fresh build, which then replaces the file.
 
 The file is a pickle: only the bot writes to its data folder (which also holds `secret.key`),
 the prebuilt folder is part of the image (written at build time, read-only at run time), and a
@@ -176,8 +177,8 @@ def _train_and_save(
 
 def _in_child(function: Callable[..., bool], *args: object) -> bool:
     """Run `function(*args)` in a new Python process. Spawned, not forked: the bot has threads
-    (a fork copies their locks in whatever state they are), and a fork would share the very
-    heap the child is there to keep clean."""
+    (a fork copies their locks in whatever state they are in), and a spawned child starts from a
+    clean heap instead of sharing the bot's."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         return pool.submit(function, *args).result()
