@@ -316,7 +316,7 @@ class Engine:
         if (
             reply.kind == "answer"
             and reply.intent
-            and self._not_asked(question.text, reply.intent)
+            and self._not_asked(question.text, reply.intent, reply.also)
         ):
             return self._not_in_documents(matches, reply)
         if reply.kind == "clarify":
@@ -326,15 +326,17 @@ class Engine:
             return replace(reply, suggestions=related)
         return reply
 
-    def _not_asked(self, text: str, intent: Intent) -> bool:
+    def _not_asked(self, text: str, intent: Intent, also: tuple[Intent, ...] = ()) -> bool:
         """The question names a year, an ordinal, another time or money that this fact's
         answer does not speak of, so the fact is not what was asked. Only the sentences that ask
-        count: "I started in 2015." is context."""
+        count: "I started in 2015." is context. In a question of two facts answered together
+        (`also`), a number may belong to the other one ("… foreign policy and the 30th
+        anniversary of the UN in Kazakhstan")."""
         if intent.kind != "fact":
             return False
         asked = _asked(text)
         return (
-            self._other_number(asked, intent)
+            self._other_number(asked, (intent, *also))
             or self._other_time(asked, intent)
             or self._money(asked, intent)
             or self._office_now(asked, intent)
@@ -359,7 +361,7 @@ class Engine:
         intent = None if gap is None else self.knowledge.intents[gap.intent]
         return Reply("decline", reply.language, reply.score, intent)
 
-    def _other_number(self, asked: str, intent: Intent) -> bool:
+    def _other_number(self, asked: str, intents: tuple[Intent, ...]) -> bool:
         """A year that neither the answer nor the documents mention, or an ordinal the answer
         does not give: "What happened at the 79th session?" is not answered by the 74th
         session's fact, nor "the 80th session" because the documents speak of the UN's 80th
@@ -367,7 +369,7 @@ class Engine:
         found = _WHICH_NUMBER.findall(asked)
         years = {year for year, _ in found if year} - self._document_numbers
         ordinals = {ordinal for _, ordinal in found if ordinal}
-        return not years | ordinals <= self._numbers[intent.id]
+        return not years | ordinals <= set().union(*(self._numbers[i.id] for i in intents))
 
     def _other_time(self, asked: str, intent: Intent) -> bool:
         """Before or after ("Who was minister before Nurtleu?") when the answer never speaks of

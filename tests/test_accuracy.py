@@ -39,6 +39,10 @@ POOLS = {
     # The freshest set, measured once before anything was changed for it; kept apart so its
     # figures (and the general UN questions it found answered with a quote) stay visible.
     "fresh": ("heldout12.yaml",),
+    # Written and measured once on 2026-11-23 (late evening) with the engine as committed; one
+    # of its failures then showed a bug (a number of the second of two facts asked declined
+    # the first), which was fixed: that question is now answered.
+    "fresh-13": ("heldout13.yaml",),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding chatty and formal
@@ -72,11 +76,19 @@ FLOORS = [
     ("fresh", "kk", 0.936),
     ("fresh", "decline", 0.90),
     ("fresh", "smalltalk", 0.75),
+    # heldout13, first measurement: en 55/58, ru 58/61 (59 after the fix), kk 44/45, declined
+    # 35/38, small talk 2/2; floors one question lower.
+    ("fresh-13", "en", 0.931),
+    ("fresh-13", "ru", 0.950),
+    ("fresh-13", "kk", 0.955),
+    ("fresh-13", "decline", 0.894),
+    ("fresh-13", "smalltalk", 0.5),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above (heldout12's three are general questions about the UN:
-#: its member states and headquarters).
-QUOTED_LIMITS = {"development": 0, "report-only": 0, "fresh": 3}
+#: its member states and headquarters; heldout13's two: the UN's membership, asked in Kazakh,
+#: and the resolution's vote tally).
+QUOTED_LIMITS = {"development": 0, "report-only": 0, "fresh": 3, "fresh-13": 2}
 
 
 @pytest.fixture(scope="module")

@@ -502,6 +502,19 @@ def test_a_guessed_count_or_a_year_in_the_context_does_not_decline_the_question(
     assert reply.intent.id == intent
 
 
+def test_a_number_that_belongs_to_the_second_of_two_facts_asked_keeps_both_answered(engine):
+    reply = engine.ask(
+        Question(
+            "Что министр говорил о внешней политике страны и о 30-летии работы ООН в Казахстане?"
+        )
+    )
+    assert reply.kind == "answer"
+    assert {reply.intent.id, *(i.id for i in reply.also)} == {
+        "kz-foreign-policy",
+        "kz-un-30-years",
+    }
+
+
 @pytest.mark.parametrize(
     ("message", "intent"),
     [
