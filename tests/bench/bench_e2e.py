@@ -13,7 +13,8 @@ Two phases per run, after start-up (process start → first `getUpdates`):
 - saturation: all 1,000 users in a closed loop, each sending a new question as soon as the last
   one is answered (but at most one a second, under the bot's flood guard of 8 at once + 1/s):
   replies per second sustained, and the latency when the bot is the bottleneck.
-The bot's RSS is sampled (psutil) throughout.
+The bot's RSS is sampled (psutil) throughout: the bot process's own, and, apart, with its child
+processes' (the one that trains an index on a first start without a built one).
 
 The bot as shipped sends through PTB's AIORateLimiter at `BOT_SEND_RATE=30` messages a second,
 Telegram's free limit: that, not the bot, caps the replies per second. So the script also runs
