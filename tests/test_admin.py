@@ -331,7 +331,7 @@ async def test_an_added_example_question_is_trained_while_the_bot_answers_and_th
         assert (await ask(telegram, new_question)).text != answer  # not known yet
         kb.add_question(new_question)
         await asyncio.sleep(0.5)  # the reload has begun: training
-        assert (await ask(telegram, question)).text  # answered meanwhile
+        assert (await ask(telegram, question)).text == answer  # answered meanwhile
         notice = await notice_for_admin(telegram, timeout=60)
         assert notice.text.startswith("Knowledge reloaded.")
         assert f"Changed: {intent.id}" in notice.text
