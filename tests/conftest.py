@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from bot.config import default_intents_dir, default_seeds_dir
 from bot.engine import Engine
+from bot.indexcache import FOLDER, engine_builder
 from bot.knowledge import Knowledge, load
 from bot.store import Store
 
@@ -51,6 +53,23 @@ def kb() -> Knowledge:
 @pytest.fixture(scope="session")
 def engine(kb: Knowledge) -> Engine:
     return Engine(kb)
+
+
+@pytest.fixture(scope="session")
+def saved_index(kb: Knowledge, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's index as the bot saves it in its data folder (trained once a session)."""
+    data = tmp_path_factory.mktemp("indexed")
+    engine_builder(data)(kb)
+    return data / FOLDER
+
+
+@pytest.fixture
+def started_data_dir(tmp_path: Path, saved_index: Path) -> Path:
+    """A data folder as a bot leaves it after its first start: its index is saved there, so a
+    reload of an edit that keeps the example questions loads it instead of training."""
+    data = tmp_path / "data"
+    shutil.copytree(saved_index, data / FOLDER)
+    return data
 
 
 class Clock:

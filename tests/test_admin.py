@@ -286,12 +286,12 @@ class Kb:
 
 
 async def test_an_edited_answer_goes_live_within_seconds_and_a_broken_edit_does_not(
-    tmp_path: Path, engine: Engine, answered: tuple[str, Intent]
+    tmp_path: Path, started_data_dir: Path, engine: Engine, answered: tuple[str, Intent]
 ) -> None:
     question, intent = answered
     kb = Kb(tmp_path, intent)
     async with running_bot(
-        tmp_path / "data", engine, live_reload=True, reload_seconds=0.3, **kb.config
+        started_data_dir, engine, live_reload=True, reload_seconds=0.3, **kb.config
     ) as telegram:
         before = await ask(telegram, question)
         assert "Edited" not in before.text
@@ -317,7 +317,7 @@ async def test_an_edited_answer_goes_live_within_seconds_and_a_broken_edit_does_
 
 
 async def test_an_added_example_question_is_trained_while_the_bot_answers_and_then_answered(
-    tmp_path: Path, engine: Engine, answered: tuple[str, Intent]
+    tmp_path: Path, started_data_dir: Path, engine: Engine, answered: tuple[str, Intent]
 ) -> None:
     """The whole knowledge base is trained anew, in a child process; meanwhile and after, the
     bot answers."""
@@ -325,7 +325,7 @@ async def test_an_added_example_question_is_trained_while_the_bot_answers_and_th
     kb = Kb(tmp_path, intent)
     new_question = "What do the pelicans of the steppe have to do with it?"
     async with running_bot(
-        tmp_path / "data", engine, live_reload=True, reload_seconds=0.3, **kb.config
+        started_data_dir, engine, live_reload=True, reload_seconds=0.3, **kb.config
     ) as telegram:
         answer = (await ask(telegram, question)).text
         assert (await ask(telegram, new_question)).text != answer  # not known yet
@@ -336,20 +336,20 @@ async def test_an_added_example_question_is_trained_while_the_bot_answers_and_th
         assert notice.text.startswith("Knowledge reloaded.")
         assert f"Changed: {intent.id}" in notice.text
         assert (await ask(telegram, new_question)).text == answer
-    assert len(list((tmp_path / "data" / "index").glob("*.pickle"))) == 1  # saved for restarts
+    assert len(list((started_data_dir / "index").glob("*.pickle"))) == 1  # the new one, saved
 
 
 async def test_a_reload_notice_reaches_each_admin_in_the_language_they_chose(
-    tmp_path: Path, engine: Engine, answered: tuple[str, Intent]
+    tmp_path: Path, started_data_dir: Path, engine: Engine, answered: tuple[str, Intent]
 ) -> None:
     _, intent = answered
     kb = Kb(tmp_path, intent)
-    store = Store(tmp_path / "data")
+    store = Store(started_data_dir)
     store.set_language(ADMIN_KK.id, "kk")  # chosen with /language earlier
     config = kb.config | {"admin_ids": frozenset({ADMIN.id, ADMIN_KK.id})}
     try:
         async with running_bot(
-            tmp_path / "data", engine, store=store, live_reload=True, reload_seconds=0.3, **config
+            started_data_dir, engine, store=store, live_reload=True, reload_seconds=0.3, **config
         ) as telegram:
             kb.edit_answer("Edited v2.", break_yaml=True)
             notices = {}
@@ -364,12 +364,12 @@ async def test_a_reload_notice_reaches_each_admin_in_the_language_they_chose(
 
 
 async def test_reload_by_an_admin_says_what_changed_or_what_is_broken(
-    tmp_path: Path, engine: Engine, answered: tuple[str, Intent]
+    tmp_path: Path, started_data_dir: Path, engine: Engine, answered: tuple[str, Intent]
 ) -> None:
     question, intent = answered
     kb = Kb(tmp_path, intent)
     # No repeating check: only /reload picks the edits up.
-    async with running_bot(tmp_path / "data", engine, **kb.config) as telegram:
+    async with running_bot(started_data_dir, engine, **kb.config) as telegram:
         assert (await admin_says(telegram, "/reload")).startswith(admin_text("no_changes", "en"))
 
         kb.edit_answer("Edited v2.")

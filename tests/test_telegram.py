@@ -468,13 +468,13 @@ async def test_an_inline_answer_posted_in_a_chat_is_not_answered_again(
 
 
 async def test_an_edited_knowledge_base_is_live_and_the_admins_are_told(
-    tmp_path: Path, engine: Engine
+    tmp_path: Path, started_data_dir: Path, engine: Engine
 ) -> None:
     intents, seeds = tmp_path / "intents", tmp_path / "seeds"
     shutil.copytree(INTENTS, intents)
     shutil.copytree(SEEDS, seeds)
     async with running_bot(
-        tmp_path / "data",
+        started_data_dir,
         engine,
         live_reload=True,
         intents_dir=intents,
