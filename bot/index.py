@@ -515,7 +515,6 @@ class Index:
         self._centroid_starts = np.searchsorted(
             keys // max(n_intents, 1), np.arange(n_features + 1)
         )
-        self._centroid_lengths = np.diff(self._centroid_starts)
         self._cell_postings = first
         self._cell_hits = np.diff(first, append=len(self._posting_rows)).astype(np.int32)
 
@@ -528,7 +527,6 @@ class Index:
         self._centroid_values = self._centroid_values.astype(np.float16)
         self._cell_postings = _smallest(self._cell_postings)
         self._centroid_starts = _smallest(self._centroid_starts)
-        self._centroid_lengths = _smallest(self._centroid_lengths)
         self._centroid_intents = _smallest(self._centroid_intents)
         if self._classifier is not None:
             self._classifier.starts = _smallest(self._classifier.starts)
@@ -565,7 +563,7 @@ class Index:
         n_features, n_intents = len(self._vocabulary), len(self.intents)
         # Start from the centroids (a nearest-centroid classifier): a couple of epochs then do.
         weights = np.zeros((n_features, n_intents), dtype=np.float32)
-        centroid_features = np.repeat(np.arange(n_features), self._centroid_lengths)
+        centroid_features = np.repeat(np.arange(n_features), np.diff(self._centroid_starts))
         weights[centroid_features, self._centroid_intents] = p.init_scale * self._centroid_values
         bias = np.zeros(n_intents, dtype=np.float32)
         squares = np.zeros_like(weights)  # AdaGrad's sums of squared gradients

@@ -649,7 +649,7 @@ def _cross_checks(
             for question in questions:
                 key = " ".join(tokens(matched.apply(normalize(question))))
                 if key in seen and seen[key][0] is not intent:
-                    other, first = seen[key][0], seen[key][1]
+                    other, first = seen[key]
                     line = other.lines.get("q:" + normalize(first), other.line)
                     problems.append(
                         Problem(
