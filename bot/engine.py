@@ -22,6 +22,7 @@ from bot.text import (
     tokens,
     transliterated_language,
 )
+from bot.unsaid import spoken_of, unsaid_asked
 
 ReplyKind = Literal["answer", "clarify", "smalltalk", "decline"]
 
@@ -103,15 +104,6 @@ _OFFICE_NOW: Final = re.compile(
     re.IGNORECASE,
 )
 _NOW: Final = re.compile(rf"(?<!\w){_NOW_WORD}(?!\w)", re.IGNORECASE)
-#: Words that ask about money. The documents give no sum, budget or cost anywhere, so a fact
-#: whose answer never speaks of money does not answer "How much did Kazakhstan give Afghanistan?"
-#: ("Сколько денег…", "қанша ақша…"): it is declined, with the best "the documents don't say".
-_MONEY: Final = re.compile(
-    r"(?<!\w)(?:money|funding|funded|budget\w*|costs?|costing|dollars?|financ\w*|tenge|"
-    r"salar\w*|деньг\w*|денег|денеж\w*|бюджет\w*|финанс\w*|доллар\w*|тенге|стоимост\w*|зарплат\w*|"
-    r"ақша\w*|қаржы\w*|теңге(?!р)\w*|жалақы\w*)(?!\w)",
-    re.IGNORECASE,
-)
 #: Intents kept from ranking each part of a message.
 _PART_LIMIT: Final = 5
 #: A part of a message shorter than this many words is not a question of its own.
@@ -285,11 +277,8 @@ class Engine:
             intent.id: any(_NOW.search(text) for text in intent.answer.values())
             for intent in knowledge.intents.values()
         }
-        self._speaks_of_money = {
-            intent.id: any(
-                _MONEY.search(text)
-                for text in [*intent.answer.values(), *(q.text for q in intent.quotes)]
-            )
+        self._spoken_of = {
+            intent.id: spoken_of([*intent.answer.values(), *(q.text for q in intent.quotes)])
             for intent in knowledge.intents.values()
         }
         self._time_words = {
@@ -318,7 +307,7 @@ class Engine:
             and reply.intent
             and self._not_asked(question.text, reply.intent, reply.also)
         ):
-            return self._not_in_documents(matches, reply)
+            return self._not_in_documents(question.text, matches, reply)
         if reply.kind == "clarify":
             return self._offer_only_asked(question.text, matches, reply)
         if reply.kind == "decline" and reply.suggestions:
@@ -327,7 +316,8 @@ class Engine:
         return reply
 
     def _not_asked(self, text: str, intent: Intent, also: tuple[Intent, ...] = ()) -> bool:
-        """The question names a year, an ordinal, another time or money that this fact's
+        """The question names a year, an ordinal, another time or a topic the documents never
+        speak of (money, the UN's headquarters…, see `bot.unsaid`) that this fact's
         answer does not speak of, so the fact is not what was asked. Only the sentences that ask
         count: "I started in 2015." is context. In a question of two facts answered together
         (`also`), a number may belong to the other one ("… foreign policy and the 30th
@@ -338,7 +328,7 @@ class Engine:
         return (
             self._other_number(asked, (intent, *also))
             or self._other_time(asked, intent)
-            or self._money(asked, intent)
+            or unsaid_asked(asked, self._spoken_of[intent.id]) is not None
             or self._office_now(asked, intent)
         )
 
@@ -348,14 +338,25 @@ class Engine:
         left, the documents don't say."""
         kept = tuple(intent for intent in reply.suggestions if not self._not_asked(text, intent))
         if not kept:
-            return self._not_in_documents(matches, reply)
+            return self._not_in_documents(text, matches, reply)
         return Reply("clarify", reply.language, reply.score, None, kept)
 
-    def _not_in_documents(self, matches: list[Match], reply: Reply) -> Reply:
+    def _not_in_documents(self, text: str, matches: list[Match], reply: Reply) -> Reply:
         """Decline an answer the question is not about; when a known gap ("who held the post
-        before or after") is among the matches, its specific "the documents don't say" reply."""
+        before or after") is among the matches, its specific "the documents don't say" reply.
+        A question about a topic the documents never speak of takes only a gap that speaks of
+        it: "How many members does the UN have?" is not answered by the centre's staff gap."""
+        topic = unsaid_asked(_asked(text))
         gap = next(
-            (m for m in matches if self._kind(m) == "gap" and m.score >= self.thresholds.clarify),
+            (
+                m
+                for m in matches
+                if self._kind(m) == "gap"
+                and m.score >= self.thresholds.clarify
+                and (
+                    topic is None or not topic.own_gaps or topic.name in self._spoken_of[m.intent]
+                )
+            ),
             None,
         )
         intent = None if gap is None else self.knowledge.intents[gap.intent]
@@ -386,12 +387,6 @@ class Engine:
         """Who holds an office now, when the answer never speaks of the present: its dated fact
         ("as of August 2023, Nurtleu was minister") is not today's."""
         return bool(_OFFICE_NOW.search(asked)) and not self._speaks_of_now[intent.id]
-
-    def _money(self, asked: str, intent: Intent) -> bool:
-        """Money ("How much money did Kazakhstan allocate to Afghanistan?") when the answer never
-        speaks of money: the documents give no figures, so the fact it matched (Kazakhstan's
-        support) is not the answer."""
-        return bool(_MONEY.search(asked)) and not self._speaks_of_money[intent.id]
 
     def _rank_parts(self, text: str, memo: dict[str, list[Match]]) -> None:
         """Rank every part of a message that `rank` and `_several_questions` may look at in one

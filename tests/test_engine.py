@@ -433,6 +433,50 @@ def test_a_question_about_money_is_declined_the_documents_give_no_figures(engine
 @pytest.mark.parametrize(
     "question",
     [
+        "In which city does the United Nations have its headquarters?",
+        "Where's the UN HQ?",
+        "How many countries are members of the UN today?",
+        "What year did Kazakhstan join the United Nations?",
+        "Who sits on the UN Security Council?",
+        "What are the UN's official languages?",
+        "В каком городе находится штаб-квартира ООН?",
+        "Сколько государств входит в ООН?",
+        "Когда Казахстан вступил в ООН?",
+        "Какие страны в Совете Безопасности ООН?",
+        "БҰҰ-ның штаб-пәтері қайда?",
+        "БҰҰ-ға барлығы қанша ел мүше?",
+        "БҰҰ қашан құрылды?",
+    ],
+)
+def test_a_question_about_the_un_itself_is_declined_not_answered_with_a_fact_about_the_centre(
+    engine, question
+):
+    """The documents speak of the UN only in Kazakhstan and Almaty: where the UN has its
+    headquarters or how many members it has is not answered by the UN building in Almaty or by
+    the resolution's 152 co-sponsors."""
+    reply = engine.ask(Question(question))
+    assert reply.kind == "decline"
+    assert reply.intent is None or reply.intent.kind == "gap"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("Is UN Plaza the UN headquarters in Almaty?", "unplaza-what-is"),
+        ("How many UN member states co-sponsored the resolution?", "resolution-cosponsors"),
+        ("Сколько государств — членов ООН стали соавторами резолюции?", "resolution-cosponsors"),
+        ("Алматыдағы БҰҰ штаб-пәтерінде қанша агенттік бар?", "unplaza-agencies"),
+    ],
+)
+def test_the_un_in_almaty_and_its_members_backing_the_resolution_are_still_answered(
+    engine, question, intent
+):
+    assert outcome(engine, question) == ("answer", intent)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
         "Who will head UNRCCA after Kaha Imnadze?",
         "Кто был главой МИД Казахстана раньше Мурата Нуртлеу?",
         "Мұрат Нұртілеуге дейін сыртқы істер министрі кім болған?",

@@ -1,0 +1,128 @@
+"""Topics the documents never speak of, recognised in a question by their words.
+
+A question about one of them ("How much money did Kazakhstan give?", "Where are the UN's
+headquarters?") shares enough words with some documented fact to match it — Kazakhstan's support,
+the UN building in Almaty — yet that fact does not answer it. The engine declines such an answer
+unless the fact's own answer or quotes speak of the topic (`Topic.spoken`), so a knowledge base
+that someday documents it answers it again without a code change. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+
+@dataclass(frozen=True)
+class Topic:
+    """`asked` finds the topic in a question; `spoken` finds it in an answer or a quote.
+
+    `own_gaps` when the question's subject is one the documents barely know (the UN as a whole):
+    its decline takes only a known gap that speaks of the topic, not the nearest gap about the
+    centre. Money is asked of what the documents do know (the centre, UN-80), whose gap fits.
+    """
+
+    name: str
+    asked: re.Pattern[str]
+    spoken: re.Pattern[str]
+    own_gaps: bool = True
+
+
+def _words(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE)
+
+
+#: Money: the documents give no sum, budget or cost anywhere ("Сколько денег…", "қанша ақша…").
+_MONEY: Final = _words(
+    r"money|funding|funded|budget\w*|costs?|costing|dollars?|financ\w*|tenge|"
+    r"salar\w*|деньг\w*|денег|денеж\w*|бюджет\w*|финанс\w*|доллар\w*|тенге|стоимост\w*|зарплат\w*|"
+    r"ақша\w*|қаржы\w*|теңге(?!р)\w*|жалақы\w*"
+)
+
+#: The United Nations as an organisation, or UNRCCA — not the UN centre, building or agencies in
+#: Almaty, which are written with another word after the name ("UN centre", "ООН Плаза").
+_ORG: Final = (
+    r"(?:the\s+)?(?:UN|U\.N\.|United\s+Nations|UNRCCA|ООН|БҰҰ|РЦПДЦА|BUU|OON)"
+    r"(?:'s|’s|-?(?:ның|нің|дың|дің|тың|тің|ға|ге|қа|ке|на|не|да|де|та|те|nyn|ga|da))?"
+)
+#: ... not followed by a word that makes it the centre, the building, the agencies or the
+#: resolution (a question about those is for the documents).
+_NOT_LOCAL: Final = (
+    r"(?!\s*(?:centre|center|plaza|building|agenc|office|resolution|general\s+assembly|sdg|"
+    r"regional|центр|плаз|здани|агентств|резолюц|генеральн|орталы|ғимарат|агенттік|қарар|"
+    r"бас\s+ассамблея|plaza|ortal))"
+)
+_HQ_WORD: Final = r"headquarter\w*|HQ|штаб-квартир\w*|штаб-пәтер\w*|штаб\s+пәтер\w*"
+#: Where the UN (or UNRCCA) has its headquarters ("Where is the UN headquartered?", "штаб-квартира
+#: ООН", "БҰҰ-ның штаб-пәтері"). People also call the UN building in Almaty "the UN headquarters
+#: in Almaty", which the documents do describe: a question naming Almaty is not this topic.
+_HEADQUARTERS: Final = re.compile(
+    r"^(?![\s\S]*(?:almaty|алмат|алма-ат))[\s\S]*?(?<!\w)(?:"
+    rf"{_ORG}\s+(?:{_HQ_WORD})|(?:{_HQ_WORD})\s+(?:of\s+)?{_ORG}{_NOT_LOCAL}"
+    rf"|(?:where|in\s+which\s+city)\s+is\s+{_ORG}\s+headquartered"
+    r")(?!\w)",
+    re.IGNORECASE,
+)
+#: How many members the UN has, or when a country joined it ("How many member states does the
+#: UN have?", "Сколько стран входит в ООН?", "БҰҰ-ға қанша мемлекет мүше?"). The documents give
+#: only the 152 co-sponsors of the resolution, which is not the membership.
+_MEMBERSHIP: Final = _words(
+    r"how\s+many\s+(?:member\s+)?(?:states|countries|members|nations)\s+"
+    r"(?:does|do|are|is|are\s+there\s+in|belong\s+to|make\s+up|(?:are\s+)?(?:members?\s+of|in))"
+    rf"\s+{_ORG}{_NOT_LOCAL}"
+    rf"|{_ORG}\s+(?:total\s+)?membership"
+    rf"|(?:join\w*|admitted\s+to|admission\s+to|accession\s+to)\s+{_ORG}{_NOT_LOCAL}"
+    r"|сколько\s+(?:всего\s+)?(?:стран|государств|членов)(?:-членов)?\s+"
+    r"(?:(?:входит|входят|состоит|состоят)\s+)?в\s+(?:состав\w*\s+)?ООН(?!\s*(?:плаз|центр))"
+    r"|(?:членств\w*|вступ\w*|вступлени\w*)\s+(?:\w+\s+)?в\s+ООН(?!\s*(?:плаз|центр))"
+    r"|ООН\s+(?:насчитывает|объединяет)"
+    r"|БҰҰ-?(?:ға|ге)?\s+(?:барлығы\s+)?қанша\s+(?:мемлекет|ел)\w*\s+(?:мүше|кіреді)"
+    r"|БҰҰ\s+құрамында\s+қанша"
+    r"|БҰҰ-?(?:ға)?\s+(?:қашан\s+|қай\s+жылы\s+)?(?:кірді|қосылды|мүше\s+болды)"
+)
+#: When the UN (or UNRCCA) was founded: "When was the UN founded?", "Когда создана ООН?",
+#: "БҰҰ қашан құрылды?" — not the centre, whose founding the documents do tell.
+_FOUNDING: Final = _words(
+    rf"(?:when|what\s+year|which\s+year)\s+was\s+{_ORG}\s+(?:founded|created|established|formed)"
+    rf"|(?:founding|foundation|creation|establishment)\s+of\s+{_ORG}{_NOT_LOCAL}"
+    r"|(?:основан\w*|создан\w*|образован\w*|основани\w*|создани\w*)\s+(?:ООН|UNRCCA|РЦПДЦА)"
+    r"(?!\s*(?:плаз|центр))"
+    r"|(?:ООН|UNRCCA|РЦПДЦА)\s+(?:был[аои]?\s+)?(?:основан|создан|образован)[аоы]?(?!\w)"
+    r"|(?:БҰҰ|UNRCCA)(?:-ның|-ны)?\s+(?:қашан\s+|қай\s+жылы\s+)?құрыл(?:ды|ған\w*|уы\w*)"
+)
+_SECURITY_COUNCIL: Final = _words(
+    r"security\s+council|совет\w*\s+безопасности|совбез\w*|қауіпсіздік\s+кеңес\w*"
+)
+_LANGUAGES: Final = _words(
+    r"(?:official|working)\s+languages?|официальн\w+\s+язык\w*|рабоч\w+\s+язык\w*|ресми\s+тіл\w*"
+)
+#: Who the Secretary-General is: the documents name only his Special Representative.
+_SECRETARY_GENERAL: Final = _words(
+    r"who\s+is\s+(?:the\s+)?(?:current\s+)?(?:UN\s+)?secretary[-\s]general"
+    r"|(?:кто|как\s+зовут)\s+(?:сейчас\s+|нынешн\w+\s+)?(?:генеральн\w+\s+секретар\w*|генсек\w*)"
+    r"|(?:бас\s+хатшы\w*)\s+(?:кім|қазір\s+кім)"
+)
+_GUTERRES: Final = _words(r"guterres|гутерр\w*|гутерреш\w*")
+
+#: Each topic with the words that would show an answer speaks of it.
+UNSAID: Final = (
+    Topic("money", _MONEY, _MONEY, own_gaps=False),
+    Topic("headquarters", _HEADQUARTERS, _words(_HQ_WORD)),
+    Topic("membership", _MEMBERSHIP, _MEMBERSHIP),
+    Topic("founding", _FOUNDING, _FOUNDING),
+    Topic("security council", _SECURITY_COUNCIL, _SECURITY_COUNCIL),
+    Topic("official languages", _LANGUAGES, _LANGUAGES),
+    Topic("secretary-general", _SECRETARY_GENERAL, _GUTERRES),
+)
+
+
+def spoken_of(texts: list[str]) -> frozenset[str]:
+    """The topics some of these texts (an answer, its quotes) speak of."""
+    return frozenset(t.name for t in UNSAID if any(t.spoken.search(text) for text in texts))
+
+
+def unsaid_asked(question: str, spoken: frozenset[str] = frozenset()) -> Topic | None:
+    """The first topic the question asks about that is not among those spoken of, if any."""
+    asked = (t for t in UNSAID if t.name not in spoken and t.asked.search(question))
+    return next(asked, None)
