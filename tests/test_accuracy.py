@@ -43,6 +43,9 @@ POOLS = {
     # of its failures then showed a bug (a number of the second of two facts asked declined
     # the first), which was fixed: that question is now answered.
     "fresh-13": ("heldout13.yaml",),
+    # Written and measured once on 2026-11-23 (night), after the rule for questions about the UN
+    # itself (bot/unsaid.py) was committed.
+    "fresh-14": ("heldout14.yaml",),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding chatty and formal
@@ -74,21 +77,29 @@ FLOORS = [
     ("fresh", "en", 0.947),
     ("fresh", "ru", 0.935),
     ("fresh", "kk", 0.936),
-    ("fresh", "decline", 0.90),
+    # Declines raised after the rule for questions about the UN itself (49/50 declined).
+    ("fresh", "decline", 0.96),
     ("fresh", "smalltalk", 0.75),
     # heldout13, first measurement: en 55/58, ru 58/61 (59 after the fix), kk 44/45, declined
     # 35/38, small talk 2/2; floors one question lower.
     ("fresh-13", "en", 0.931),
     ("fresh-13", "ru", 0.950),
     ("fresh-13", "kk", 0.955),
-    ("fresh-13", "decline", 0.894),
+    ("fresh-13", "decline", 0.947),  # 37/38 after the rule for questions about the UN itself
     ("fresh-13", "smalltalk", 0.5),
+    # heldout14, first measurement: en 52/52, ru 47/47, kk 40/41, declined 58/58, small talk
+    # 10/10; floors one question lower.
+    ("fresh-14", "en", 0.98),
+    ("fresh-14", "ru", 0.978),
+    ("fresh-14", "kk", 0.951),
+    ("fresh-14", "decline", 0.982),
+    ("fresh-14", "smalltalk", 0.9),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
-#: counts measured with the floors above (heldout12's three are general questions about the UN:
-#: its member states and headquarters; heldout13's two: the UN's membership, asked in Kazakh,
-#: and the resolution's vote tally).
-QUOTED_LIMITS = {"development": 0, "report-only": 0, "fresh": 3, "fresh-13": 2}
+#: counts measured with the floors above. heldout12's three and one of heldout13's two were
+#: general questions about the UN (its member states and headquarters), now declined by a rule;
+#: heldout13's other one asks the resolution's vote tally and gets "adopted unanimously".
+QUOTED_LIMITS = {"development": 0, "report-only": 0, "fresh": 0, "fresh-13": 1, "fresh-14": 0}
 
 
 @pytest.fixture(scope="module")
