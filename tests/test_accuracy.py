@@ -46,6 +46,10 @@ POOLS = {
     # Written and measured once on 2026-11-23 (night), after the rule for questions about the UN
     # itself (bot/unsaid.py) was committed.
     "fresh-14": ("heldout14.yaml",),
+    # A near-miss stress set (2026-11-23, night): 104 questions to decline, most sharing words
+    # with documented facts, and 74 in-scope ones worded with the same words. Measured once
+    # with the engine as of 18cddf3, before anything was changed for it.
+    "stress-15": ("heldout15.yaml",),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding chatty and formal
@@ -94,12 +98,24 @@ FLOORS = [
     ("fresh-14", "kk", 0.951),
     ("fresh-14", "decline", 0.982),
     ("fresh-14", "smalltalk", 0.9),
+    # heldout15, first measurement: en 29/30, ru 24/25, kk 18/19, declined 88/104.
+    ("stress-15", "en", 0.933),
+    ("stress-15", "ru", 0.92),
+    ("stress-15", "kk", 0.894),
+    ("stress-15", "decline", 0.836),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above. heldout12's three and one of heldout13's two were
 #: general questions about the UN (its member states and headquarters), now declined by a rule;
 #: heldout13's other one asks the resolution's vote tally and gets "adopted unanimously".
-QUOTED_LIMITS = {"development": 0, "report-only": 0, "fresh": 0, "fresh-13": 1, "fresh-14": 0}
+QUOTED_LIMITS = {
+    "development": 0,
+    "report-only": 0,
+    "fresh": 0,
+    "fresh-13": 1,
+    "fresh-14": 0,
+    "stress-15": 12,  # first measurement
+}
 
 
 @pytest.fixture(scope="module")
