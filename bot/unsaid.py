@@ -54,12 +54,17 @@ _NOT_LOCAL: Final = (
     r"бас\s+ассамблея|plaza|ortal))"
 )
 _HQ_WORD: Final = r"headquarter\w*|HQ|штаб-квартир\w*|штаб-пәтер\w*|штаб\s+пәтер\w*"
+#: ... with or without "main" ("the UN's main headquarters", "главная", "бас штаб-пәтері").
+_HQ: Final = (
+    r"(?:(?:main|central|global|principal|world|главн\w*|центральн\w*|бас|негізгі)\s+)?"
+    rf"(?:{_HQ_WORD})"
+)
 #: Where the UN (or UNRCCA) has its headquarters ("Where is the UN headquartered?", "штаб-квартира
 #: ООН", "БҰҰ-ның штаб-пәтері"). People also call the UN building in Almaty "the UN headquarters
 #: in Almaty", which the documents do describe: a question naming Almaty is not this topic.
 _HEADQUARTERS: Final = re.compile(
     r"^(?![\s\S]*(?:almaty|алмат|алма-ат))[\s\S]*?(?<!\w)(?:"
-    rf"{_ORG}\s+(?:{_HQ_WORD})|(?:{_HQ_WORD})\s+(?:of\s+)?{_ORG}{_NOT_LOCAL}"
+    rf"{_ORG}\s+{_HQ}|{_HQ}\s+(?:of\s+)?{_ORG}{_NOT_LOCAL}"
     rf"|(?:where|in\s+which\s+city)\s+is\s+{_ORG}\s+headquartered"
     r")(?!\w)",
     re.IGNORECASE,
@@ -77,8 +82,8 @@ _MEMBERSHIP: Final = _words(
     r"(?:(?:входит|входят|состоит|состоят)\s+)?в\s+(?:состав\w*\s+)?ООН(?!\s*(?:плаз|центр))"
     r"|(?:членств\w*|вступ\w*|вступлени\w*)\s+(?:\w+\s+)?в\s+ООН(?!\s*(?:плаз|центр))"
     r"|ООН\s+(?:насчитывает|объединяет)"
-    r"|БҰҰ-?(?:ға|ге)?\s+(?:барлығы\s+)?қанша\s+(?:мемлекет|ел)\w*\s+(?:мүше|кіреді)"
-    r"|БҰҰ\s+құрамында\s+қанша"
+    r"|БҰҰ-?(?:ға|ге)?\s+(?:барлығы\s+)?(?:қанша|неше)\s+(?:мемлекет|ел)\w*\s+(?:мүше|кіреді)"
+    r"|БҰҰ\s+құрамында\s+(?:қанша|неше)"
     r"|БҰҰ-?(?:ға)?\s+(?:қашан\s+|қай\s+жылы\s+)?(?:кірді|қосылды|мүше\s+болды)"
 )
 #: When the UN (or UNRCCA) was founded: "When was the UN founded?", "Когда создана ООН?",
@@ -90,6 +95,32 @@ _FOUNDING: Final = _words(
     r"(?!\s*(?:плаз|центр))"
     r"|(?:ООН|UNRCCA|РЦПДЦА)\s+(?:был[аои]?\s+)?(?:основан|создан|образован)[аоы]?(?!\w)"
     r"|(?:БҰҰ|UNRCCA)(?:-ның|-ны)?\s+(?:қашан\s+|қай\s+жылы\s+)?құрыл(?:ды|ған\w*|уы\w*)"
+)
+#: A postal address or street: the documents place things in cities and buildings only ("По какому
+#: адресу находится UN Plaza?", "қай көшеде орналасқан?").
+_ADDRESS: Final = _words(
+    r"(?:street|postal|mailing|exact|physical|full)\s+address|address\s+(?:of|and|for)"
+    r"|(?:what|which)(?:'s|\s+is)\s+(?:the\s+|its\s+|their\s+)?address|(?:what|which)\s+street"
+    r"|(?<!в\s)адрес(?!ат)\w*|улиц[аеуы]|мекен-?жай\w*|көшесі\w*|көшеде|қай\s+көше\w*"
+)
+#: When or how the resolution takes effect: the documents give its adoption only.
+_IN_FORCE: Final = _words(
+    r"(?:enter\w*|come\w*|came)\s+into\s+force|take\w*\s+effect|вступ\w*\s+в\s+силу"
+    r"|в\s+силу\s+вступ\w*|күшіне\s+ен\w*"
+)
+#: Where UNRCCA sits: the documents give its name, head and role, never its seat. A sentence that
+#: names it and asks where it is ("В каком городе расположен Региональный центр ООН по
+#: превентивной дипломатии?"); its head's trip to Astana is another question.
+_UNRCCA: Final = (
+    r"UNRCCA|РЦПДЦА|preventive\s+diplomacy|превентивной\s+дипломатии|превентивтік\s+дипломатия"
+)
+_UNRCCA_SEAT: Final = _words(
+    rf"(?:where|in\s+which\s+(?:city|country))\s+is\s+(?:the\s+)?(?:{_UNRCCA})"
+    rf"|(?:UNRCCA|РЦПДЦА)(?:'s|’s)?\s+(?:seat|base)|(?:{_UNRCCA})\s+(?:is\s+)?(?:based|located)"
+    rf"|(?:где|в\s+каком\s+(?:городе|стране))\s+(?:находится|расположен\w*|базируется)"
+    rf"[^.?!]{{0,60}}?(?:{_UNRCCA})|офис\w*\s+(?:UNRCCA|РЦПДЦА)"
+    rf"|(?:{_UNRCCA})[^.?!]{{0,40}}?(?:қай\s+(?:қалада|елде)|қайда)\s+орналас\w*"
+    rf"|(?:{_UNRCCA})[^.?!]{{0,40}}?кеңсесі\s+(?:қай\s+(?:қалада|елде)|қайда)"
 )
 _SECURITY_COUNCIL: Final = _words(
     r"security\s+council|совет\w*\s+безопасности|совбез\w*|қауіпсіздік\s+кеңес\w*"
@@ -112,6 +143,9 @@ UNSAID: Final = (
     Topic("membership", _MEMBERSHIP, _MEMBERSHIP),
     Topic("founding", _FOUNDING, _FOUNDING),
     Topic("security council", _SECURITY_COUNCIL, _SECURITY_COUNCIL),
+    Topic("address", _ADDRESS, _ADDRESS),
+    Topic("entry into force", _IN_FORCE, _IN_FORCE),
+    Topic("unrcca seat", _UNRCCA_SEAT, _UNRCCA_SEAT),
     Topic("official languages", _LANGUAGES, _LANGUAGES),
     Topic("secretary-general", _SECRETARY_GENERAL, _GUTERRES),
 )

@@ -98,11 +98,12 @@ FLOORS = [
     ("fresh-14", "kk", 0.951),
     ("fresh-14", "decline", 0.982),
     ("fresh-14", "smalltalk", 0.9),
-    # heldout15, first measurement: en 29/30, ru 24/25, kk 18/19, declined 88/104.
+    # heldout15, first measurement: en 29/30, ru 24/25, kk 18/19, declined 88/104; declined
+    # 95/104 after the address, entry-into-force and UNRCCA-seat topics its misses showed.
     ("stress-15", "en", 0.933),
     ("stress-15", "ru", 0.92),
     ("stress-15", "kk", 0.894),
-    ("stress-15", "decline", 0.836),
+    ("stress-15", "decline", 0.903),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above. heldout12's three and one of heldout13's two were
@@ -114,7 +115,7 @@ QUOTED_LIMITS = {
     "fresh": 0,
     "fresh-13": 1,
     "fresh-14": 0,
-    "stress-15": 12,  # first measurement
+    "stress-15": 6,  # 12 when first measured
 }
 
 

@@ -446,6 +446,13 @@ def test_a_question_about_money_is_declined_the_documents_give_no_figures(engine
         "БҰҰ-ның штаб-пәтері қайда?",
         "БҰҰ-ға барлығы қанша ел мүше?",
         "БҰҰ қашан құрылды?",
+        "What is the postal address of the UN building in Almaty?",
+        "На какой улице будет находиться центр ЦУР?",
+        "UN Plaza-ның мекенжайын айтыңызшы",
+        "When does the resolution on the centre come into force?",
+        "Когда резолюция вступит в силу?",
+        "In which city is UNRCCA based?",
+        "Где находится РЦПДЦА?",
     ],
 )
 def test_a_question_about_the_un_itself_is_declined_not_answered_with_a_fact_about_the_centre(

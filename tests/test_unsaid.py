@@ -1,0 +1,73 @@
+"""Which questions ask about a topic the documents never speak of (bot/unsaid.py).
+
+The engine declines a fact's answer to such a question unless the answer speaks of the topic
+(tests/test_engine.py shows the replies); here, the words that make a question one of them, and
+the look-alike wordings that must not.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.unsaid import spoken_of, unsaid_asked
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("Where is the UN headquartered?", "headquarters"),
+        ("Where are the UN's main headquarters?", "headquarters"),
+        ("Где главная штаб-квартира ООН?", "headquarters"),
+        ("БҰҰ-ның бас штаб-пәтері қайда?", "headquarters"),
+        ("How many nations are in the United Nations?", "membership"),
+        ("Когда Казахстан вступил в ООН?", "membership"),
+        ("БҰҰ-ға неше мемлекет мүше?", "membership"),
+        ("What year was the United Nations founded?", "founding"),
+        ("Когда была создана ООН?", "founding"),
+        ("Is Kazakhstan on the Security Council?", "security council"),
+        ("Какие официальные языки в ООН?", "official languages"),
+        ("Who is the Secretary-General?", "secretary-general"),
+        ("What's the street address of UN Plaza?", "address"),
+        ("По какому адресу центр?", "address"),
+        ("Орталық қай көшеде?", "address"),
+        ("When will the resolution take effect?", "entry into force"),
+        ("Когда резолюция вступает в силу?", "entry into force"),
+        ("Қарар қашан күшіне енеді?", "entry into force"),
+        ("Where is UNRCCA?", "unrcca seat"),
+        ("В каком городе находится Региональный центр по превентивной дипломатии?", "unrcca seat"),
+        ("UNRCCA қай қалада орналасқан?", "unrcca seat"),
+        ("How much money will the centre get?", "money"),
+    ],
+)
+def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
+    found = unsaid_asked(question)
+    assert found is not None and found.name == topic
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is UN Plaza the UN headquarters in Almaty?",  # what people call the building
+        "How many UN member states co-sponsored the resolution?",
+        "When was the UN centre in Almaty established?",
+        "Когда была создана резолюция о центре ООН?",
+        "БҰҰ құрылымдары Алматыда қайда орналасқан?",  # "structures", not "founded"
+        "What did Tokayev propose in his address to the 74th session?",  # a speech
+        "What did Tokayev say about the UN's role in addressing global challenges?",
+        "Уважаемый адресат! Кто предложил создать центр?",
+        "Что Имнадзе сказал в адрес Казахстана?",  # "towards", not an address
+        "Почему центр в Алматы — в силу каких причин?",  # "because of", not "into force"
+        "Where did the head of UNRCCA meet the minister?",
+        "В каком городе прошла встреча с главой РЦПДЦА?",
+        "What is the UN preventive diplomacy office for Central Asia?",
+        "Who is the Special Representative of the UN Secretary-General?",
+    ],
+)
+def test_a_question_about_what_the_documents_say_is_not_taken_for_one(question):
+    assert unsaid_asked(question) is None
+
+
+def test_an_answer_that_speaks_of_a_topic_lifts_it():
+    spoken = spoken_of(["The centre's budget is 2 million dollars a year."])
+    assert "money" in spoken
+    assert unsaid_asked("What is the centre's budget?", spoken) is None
