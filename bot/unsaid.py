@@ -82,6 +82,8 @@ _MEMBERSHIP: Final = _words(
     r"(?:(?:входит|входят|состоит|состоят)\s+)?в\s+(?:состав\w*\s+)?ООН(?!\s*(?:плаз|центр))"
     r"|(?:членств\w*|вступ\w*|вступлени\w*)\s+(?:\w+\s+)?в\s+ООН(?!\s*(?:плаз|центр))"
     r"|ООН\s+(?:насчитывает|объединяет)"
+    r"|сколько\s+(?:всего\s+)?(?:стран|государств)\s*[-–—]?\s*член\w*\s+ООН(?![^.?!]*(?:соавтор|"
+    r"поддерж|резолюц|голос|инициатив))"
     r"|БҰҰ-?(?:ға|ге)?\s+(?:барлығы\s+)?(?:қанша|неше)\s+(?:мемлекет|ел)\w*\s+(?:мүше|кіреді)"
     r"|БҰҰ\s+құрамында\s+(?:қанша|неше)"
     r"|БҰҰ-?(?:ға)?\s+(?:қашан\s+|қай\s+жылы\s+)?(?:кірді|қосылды|мүше\s+болды)"
@@ -130,7 +132,7 @@ _LANGUAGES: Final = _words(
 )
 #: Who the Secretary-General is: the documents name only his Special Representative.
 _SECRETARY_GENERAL: Final = _words(
-    r"who\s+is\s+(?:the\s+)?(?:current\s+)?(?:UN\s+)?secretary[-\s]general"
+    r"who\s+is\s+(?:the\s+)?(?:current\s+)?(?:UN\s+)?secretary[-\s]general(?!['’]s)"
     r"|(?:кто|как\s+зовут)\s+(?:сейчас\s+|нынешн\w+\s+)?(?:генеральн\w+\s+секретар\w*|генсек\w*)"
     r"|(?:бас\s+хатшы\w*)\s+(?:кім|қазір\s+кім)"
 )
@@ -156,7 +158,32 @@ def spoken_of(texts: list[str]) -> frozenset[str]:
     return frozenset(t.name for t in UNSAID if any(t.spoken.search(text) for text in texts))
 
 
+#: Words that set a topic aside rather than ask it: "Адрес мне не нужен, скажите просто, в каком
+#: городе будет центр?", "I don't need the address, just the city".
+_SET_ASIDE: Final = _words(
+    r"don'?t\s+(?:need|care|want)|do\s+not\s+(?:need|care|want)|no\s+need|not\s+interested"
+    r"|never\s*mind|не\s+(?:нужн\w*|нужен|надо|важн\w*|интересует|спрашиваю)|неважно"
+    r"|керек\s+емес|қажет\s+емес|маңызды\s+емес|сұрамаймын"
+)
+_CLAUSE_END: Final = re.compile(r"[,;:.!?—–]|\s-\s")
+
+
 def unsaid_asked(question: str, spoken: frozenset[str] = frozenset()) -> Topic | None:
     """The first topic the question asks about that is not among those spoken of, if any."""
-    asked = (t for t in UNSAID if t.name not in spoken and t.asked.search(question))
+    asked = (t for t in UNSAID if t.name not in spoken and _asks(t.asked, question))
     return next(asked, None)
+
+
+def _asks(pattern: re.Pattern[str], question: str) -> bool:
+    """Some mention of the topic is asked, not set aside in its own clause."""
+    for found in pattern.finditer(question):
+        start = max(_clause_starts(question[: found.start()]), default=0)
+        end = _CLAUSE_END.search(question, found.end())
+        clause = question[start : end.start() if end else len(question)]
+        if not _SET_ASIDE.search(clause):
+            return True
+    return False
+
+
+def _clause_starts(before: str) -> list[int]:
+    return [m.end() for m in _CLAUSE_END.finditer(before)]

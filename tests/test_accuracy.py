@@ -50,6 +50,10 @@ POOLS = {
     # with documented facts, and 74 in-scope ones worded with the same words. Measured once
     # with the engine as of 18cddf3, before anything was changed for it.
     "stress-15": ("heldout15.yaml",),
+    # A second stress set written the same way, measured once with the engine as of 71f7547
+    # (after the topics heldout15 showed); two of its in-scope questions wrongly declined by
+    # those topics were then fixed (a possessive "Secretary-General's", "адрес мне не нужен").
+    "stress-16": ("heldout16.yaml",),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding chatty and formal
@@ -104,6 +108,12 @@ FLOORS = [
     ("stress-15", "ru", 0.92),
     ("stress-15", "kk", 0.894),
     ("stress-15", "decline", 0.903),
+    # heldout16, first measurement: en 28/30, ru 28/31, kk 28/28, declined 89/100; floors one
+    # question lower.
+    ("stress-16", "en", 0.90),
+    ("stress-16", "ru", 0.87),
+    ("stress-16", "kk", 0.964),
+    ("stress-16", "decline", 0.88),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above. heldout12's three and one of heldout13's two were
@@ -116,6 +126,7 @@ QUOTED_LIMITS = {
     "fresh-13": 1,
     "fresh-14": 0,
     "stress-15": 6,  # 12 when first measured
+    "stress-16": 6,  # first measurement
 }
 
 

@@ -21,6 +21,7 @@ from bot.unsaid import spoken_of, unsaid_asked
         ("БҰҰ-ның бас штаб-пәтері қайда?", "headquarters"),
         ("How many nations are in the United Nations?", "membership"),
         ("Когда Казахстан вступил в ООН?", "membership"),
+        ("Сколько всего стран — членов ООН?", "membership"),
         ("БҰҰ-ға неше мемлекет мүше?", "membership"),
         ("What year was the United Nations founded?", "founding"),
         ("Когда была создана ООН?", "founding"),
@@ -61,6 +62,11 @@ def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
         "В каком городе прошла встреча с главой РЦПДЦА?",
         "What is the UN preventive diplomacy office for Central Asia?",
         "Who is the Special Representative of the UN Secretary-General?",
+        "Who is the UN Secretary-General's envoy that met Nurtleu?",
+        "I don't need the street address, which city will the centre be in?",
+        "Адрес не нужен, в каком городе будет центр?",
+        "Мекенжайы керек емес, орталық қай қалада болады?",
+        "Сколько государств — членов ООН поддержали резолюцию?",
     ],
 )
 def test_a_question_about_what_the_documents_say_is_not_taken_for_one(question):
