@@ -51,7 +51,7 @@ _ORG: Final = (
 _NOT_LOCAL: Final = (
     r"(?!\s*(?:centre|center|plaza|building|agenc|office|resolution|general\s+assembly|sdg|"
     r"regional|центр|плаз|здани|агентств|резолюц|генеральн|орталы|ғимарат|агенттік|қарар|"
-    r"бас\s+ассамблея|plaza|ortal))"
+    r"бас\s+ассамблея|ortal))"
 )
 _HQ_WORD: Final = r"headquarter\w*|HQ|штаб-квартир\w*|штаб-пәтер\w*|штаб\s+пәтер\w*"
 #: ... with or without "main" ("the UN's main headquarters", "главная", "бас штаб-пәтері").
