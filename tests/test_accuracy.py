@@ -55,6 +55,8 @@ POOLS = {
     # (after the topics heldout15 showed); two of its in-scope questions wrongly declined by
     # those topics were then fixed (a possessive "Secretary-General's", "адрес мне не нужен").
     "stress-16": ("heldout16.yaml",),
+    # A third stress set, measured once with the engine as of a769bd8; nothing changed for it.
+    "stress-17": ("heldout17.yaml",),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding chatty and formal
@@ -115,6 +117,11 @@ FLOORS = [
     ("stress-16", "ru", 0.87),
     ("stress-16", "kk", 0.964),
     ("stress-16", "decline", 0.88),
+    # heldout17, first measurement: en 29/29, ru 24/25, kk 20/21, declined 109/120.
+    ("stress-17", "en", 0.965),
+    ("stress-17", "ru", 0.92),
+    ("stress-17", "kk", 0.904),
+    ("stress-17", "decline", 0.9),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above. heldout12's three and one of heldout13's two were
@@ -128,6 +135,7 @@ QUOTED_LIMITS = {
     "fresh-14": 0,
     "stress-15": 6,  # 12 when first measured
     "stress-16": 6,  # first measurement
+    "stress-17": 10,  # first measurement; 3 of them ask the vote tally ("unanimously, no count")
 }
 
 
