@@ -57,7 +57,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.memory import trim_heap
-from bot.text import Synonyms, normalize, tokens
+from bot.text import Synonyms, normalize
 
 
 @dataclass(frozen=True, slots=True)
@@ -621,7 +621,7 @@ class Index:
         return self._count_words(self._question_words(self._words_of(text)))
 
     def _words_of(self, text: str) -> list[str]:
-        return tokens(self._synonyms.apply(normalize(text)))
+        return self._synonyms.words(normalize(text))
 
     def _question_words(self, words: list[str]) -> list[str]:
         p = self.params

@@ -20,7 +20,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from bot.errors import KnowledgeError, Problem
-from bot.text import LANGS, Lang, Synonyms, normalize, normalize_quote, tokens
+from bot.text import LANGS, Lang, Synonyms, normalize, normalize_quote
 from bot.yamlnodes import Reader, did_you_mean, line_of
 
 #: fact: answered with quotes; smalltalk: greetings and such, no quotes; gap: a question people
@@ -647,7 +647,7 @@ def _cross_checks(
     for intent in intents.values():
         for lang, questions in intent.questions.items():
             for question in questions:
-                key = " ".join(tokens(matched.apply(normalize(question))))
+                key = " ".join(matched.words(normalize(question)))
                 if key in seen and seen[key][0] is not intent:
                     other, first = seen[key]
                     line = other.lines.get("q:" + normalize(first), other.line)

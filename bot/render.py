@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -94,9 +94,8 @@ def to_text(reply: Reply, knowledge: Knowledge) -> str:
     """The reply as a user reads it, without markup (terminal chat, `ask`)."""
     lang = reply.language
     if reply.kind == "decline":
-        lines = [f"  • {question_label(i, lang)}" for i in reply.suggestions]
-        related = [knowledge.message("follow_ups", lang), *lines] if lines else []
-        return "\n\n".join([_decline_text(reply, knowledge), "\n".join(related)]).strip()
+        related = _bullets("follow_ups", reply.suggestions, lang, knowledge)
+        return "\n\n".join([_decline_text(reply, knowledge), related]).strip()
     if reply.kind == "clarify":
         options = [f"  {n}. {question_label(i, lang)}" for n, i in enumerate(reply.suggestions, 1)]
         return "\n".join([knowledge.message("did_you_mean", lang), *options])
@@ -106,14 +105,17 @@ def to_text(reply: Reply, knowledge: Knowledge) -> str:
         block = [note] if note else []
         block += [f"  « {quote.text} »", f"  — {source_line(source, lang, knowledge)}"]
         parts.append("\n".join(block))
-    if reply.also:
-        lines = [f"  • {question_label(i, lang)}" for i in reply.also]
-        parts.append("\n".join([knowledge.message("also_asked", lang), *lines]))
-    follow_ups = _follow_ups(reply, knowledge)
-    if follow_ups:
-        lines = [f"  • {question_label(i, lang)}" for i in follow_ups]
-        parts.append("\n".join([knowledge.message("follow_ups", lang), *lines]))
-    return "\n\n".join(parts)
+    parts.append(_bullets("also_asked", reply.also, lang, knowledge))
+    parts.append(_bullets("follow_ups", _follow_ups(reply, knowledge), lang, knowledge))
+    return "\n\n".join(part for part in parts if part)
+
+
+def _bullets(title: str, intents: Sequence[Intent], lang: Lang, knowledge: Knowledge) -> str:
+    """A titled list of questions for the terminal ("You might also ask:"), or "" for none."""
+    if not intents:
+        return ""
+    lines = [f"  • {question_label(i, lang)}" for i in intents]
+    return "\n".join([knowledge.message(title, lang), *lines])
 
 
 # --- Telegram HTML -------------------------------------------------------------------------------

@@ -208,3 +208,8 @@ class Synonyms:
         if self._pattern is None:
             return normalized
         return self._pattern.sub(lambda match: self._mapping[match.group(1)], normalized)
+
+    def words(self, normalized: str) -> list[str]:
+        """A normalised text's words as the engine matches them, synonyms applied. Two example
+        questions with the same words are one question to it."""
+        return tokens(self.apply(normalized))

@@ -177,13 +177,10 @@ def unsaid_asked(question: str, spoken: frozenset[str] = frozenset()) -> Topic |
 def _asks(pattern: re.Pattern[str], question: str) -> bool:
     """Some mention of the topic is asked, not set aside in its own clause."""
     for found in pattern.finditer(question):
-        start = max(_clause_starts(question[: found.start()]), default=0)
+        ends = _CLAUSE_END.finditer(question, 0, found.start())
+        start = max((boundary.end() for boundary in ends), default=0)
         end = _CLAUSE_END.search(question, found.end())
         clause = question[start : end.start() if end else len(question)]
         if not _SET_ASIDE.search(clause):
             return True
     return False
-
-
-def _clause_starts(before: str) -> list[int]:
-    return [m.end() for m in _CLAUSE_END.finditer(before)]
