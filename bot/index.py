@@ -135,8 +135,8 @@ class Match:
 
 
 class _SparseWeights:
-    """The classifier's weights (features × intents) in half precision (logits need about three
-    significant digits), keeping only the non-zero cells of most features.
+    """The classifier's weights (features × intents) as 16-bit fixed point (`_fixed_point`),
+    keeping only the non-zero cells of most features.
 
     Training updates each example's own intent and its closest rivals only, so about a quarter
     of the cells are ever non-zero, stored like the centroids: a feature's intents and weights
@@ -159,7 +159,8 @@ class _SparseWeights:
         wide = np.flatnonzero(2 * counts > n_intents)
         self.wide_rows = np.full(n_features, -1, dtype=np.int32)
         self.wide_rows[wide] = np.arange(len(wide), dtype=np.int32)
-        self.wide = dense[wide].astype(np.float16)
+        self.scale = _fixed_step(dense)
+        self.wide = _fixed_point(dense[wide], self.scale)
         counts[wide] = 0
         intents: list[np.ndarray] = []
         values: list[np.ndarray] = []
@@ -167,11 +168,11 @@ class _SparseWeights:
             block = dense[first : first + self._BLOCK]
             rows, cols = np.nonzero(block * (self.wide_rows[first : first + len(block), None] < 0))
             intents.append(cols.astype(np.int16 if n_intents < 2**15 else np.int32))
-            values.append(block[rows, cols].astype(np.float16))
+            values.append(_fixed_point(block[rows, cols], self.scale))
         self.starts = np.zeros(n_features + 1, dtype=np.int64)
         np.cumsum(counts, out=self.starts[1:])
         self.intents = np.concatenate(intents) if intents else np.zeros(0, dtype=np.int16)
-        self.values = np.concatenate(values) if values else np.zeros(0, dtype=np.float16)
+        self.values = np.concatenate(values) if values else np.zeros(0, dtype=np.int16)
 
     def product(self, asked: np.ndarray, features: np.ndarray, n_intents: int) -> np.ndarray:
         """`asked @ W[features]`: questions (parts × features) times these features' weights.
@@ -182,7 +183,7 @@ class _SparseWeights:
         logits = _sparse_product(asked, rows, self.intents[cells], self.values[cells], n_intents)
         if len(whole):
             logits += asked[:, whole] @ self.wide[wide[whole]].astype(np.float64)
-        return logits
+        return logits * self.scale
 
 
 class _FeatureColumns:
@@ -262,6 +263,22 @@ def _sparse_product(
     dense = np.zeros(asked.shape[1] * width)
     dense[rows * width + columns] = values
     return asked @ dense.reshape(-1, width)
+
+
+def _fixed_step(values: np.ndarray) -> float:
+    """The step of `_fixed_point` for these values: the largest of them is 32,767 steps."""
+    # max and -min rather than abs: no temporary copy of the classifier's dense weights
+    top = max(float(values.max()), -float(values.min())) if values.size else 0.0
+    return top / np.iinfo(np.int16).max if top > 0 else 1.0
+
+
+def _fixed_point(values: np.ndarray, step: float) -> np.ndarray:
+    """Weights as 16-bit integers counting `step`s (weight ≈ integer × step): as small as half
+    precision, and numpy widens integers to float64 about four times as fast as half floats,
+    which it converts one by one on this machine's CPU. The error is at most half a step
+    (1/65,534 of the largest weight); scores are sums of weights, so it is an absolute error
+    that counts, and it is smaller than half precision's for all but the smallest weights."""
+    return np.round(values / step).astype(np.int16)
 
 
 def _counted(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -520,11 +537,13 @@ class Index:
 
     def _compact(self) -> None:
         """Store the query-time positions and counts in the smallest integer type that holds
-        them (built as int64 for numpy's arithmetic), and the cosines' weights in half
-        precision like the classifier's (training is done by now, in single precision):
-        ~8 MB less for the shipped knowledge base."""
-        self._posting_values = self._posting_values.astype(np.float16)
-        self._centroid_values = self._centroid_values.astype(np.float16)
+        them (built as int64 for numpy's arithmetic), and the cosines' weights in 16-bit fixed
+        point like the classifier's (training is done by now, in single precision): ~8 MB less
+        for the shipped knowledge base."""
+        self._posting_step = _fixed_step(self._posting_values)
+        self._posting_values = _fixed_point(self._posting_values, self._posting_step)
+        self._centroid_step = _fixed_step(self._centroid_values)
+        self._centroid_values = _fixed_point(self._centroid_values, self._centroid_step)
         self._cell_postings = _smallest(self._cell_postings)
         self._centroid_starts = _smallest(self._centroid_starts)
         self._centroid_intents = _smallest(self._centroid_intents)
@@ -742,7 +761,7 @@ class Index:
         # Stage 1, every intent: centroid cosine and the classifier's probability.
         cells, cell_feature = _cells_of(self._centroid_starts, features)
         cell_intent = self._centroid_intents[cells]
-        centroid = _sparse_product(
+        centroid = self._centroid_step * _sparse_product(
             asked, cell_feature, cell_intent, self._centroid_values[cells], n_intents
         )
         if self._classifier is not None and self._bias is not None:
@@ -828,4 +847,6 @@ class Index:
         where = np.where(reached, np.arange(len(cosines)), len(cosines))
         first_hit = np.minimum.reduceat(where, block_starts)
         closest = first_hit - block_starts + block_first
-        return best.reshape(candidates.shape), closest.reshape(candidates.shape)
+        return self._posting_step * best.reshape(candidates.shape), closest.reshape(
+            candidates.shape
+        )
