@@ -453,6 +453,12 @@ def test_a_question_about_money_is_declined_the_documents_give_no_figures(engine
         "Когда резолюция вступит в силу?",
         "In which city is UNRCCA based?",
         "Где находится РЦПДЦА?",
+        "Will the SDG centre cooperate closely with China?",
+        "Как Казахстан строит отношения с США?",
+        "Ресей қарарды қолдады ма?",
+        "How big is Kazakhstan's GDP, being the largest economy in the region?",
+        "Кто, кроме Токаева, присутствовал на открытии UN Plaza?",
+        "Имнадзеден басқа диалогқа кімдер келді?",
     ],
 )
 def test_a_question_about_the_un_itself_is_declined_not_answered_with_a_fact_about_the_centre(
@@ -473,6 +479,12 @@ def test_a_question_about_the_un_itself_is_declined_not_answered_with_a_fact_abo
         ("How many UN member states co-sponsored the resolution?", "resolution-cosponsors"),
         ("Сколько государств — членов ООН стали соавторами резолюции?", "resolution-cosponsors"),
         ("Алматыдағы БҰҰ штаб-пәтерінде қанша агенттік бар?", "unplaza-agencies"),
+        ("I'm a student from Japan. Who proposed the centre?", "centre-who-proposed"),
+        (
+            "Is Kaha Imnadze the ambassador of Georgia or a representative of the UN?",
+            "people-imnadze",
+        ),
+        ("Who attended the official opening of UN Plaza?", "unplaza-inauguration"),
     ],
 )
 def test_the_un_in_almaty_and_its_members_backing_the_resolution_are_still_answered(

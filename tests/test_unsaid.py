@@ -38,6 +38,16 @@ from bot.unsaid import spoken_of, unsaid_asked
         ("В каком городе находится Региональный центр по превентивной дипломатии?", "unrcca seat"),
         ("UNRCCA қай қалада орналасқан?", "unrcca seat"),
         ("How much money will the centre get?", "money"),
+        ("Will the centre cooperate with China?", "another country"),
+        ("Did the US vote for the resolution?", "another country"),
+        ("Какую позицию заняла Россия?", "another country"),
+        ("Орталық Жапониямен бірге жұмыс істей ме?", "another country"),
+        ("What is Kazakhstan's GDP?", "gdp"),
+        ("Какой у Казахстана ВВП на душу населения?", "gdp"),
+        ("Қазақстанның ЖІӨ-і қанша?", "gdp"),
+        ("Who else was at the meeting besides Nurtleu?", "others present"),
+        ("Кто ещё присутствовал на открытии, кроме президента?", "others present"),
+        ("Кездесуге Нұртілеуден басқа кімдер қатысты?", "others present"),
     ],
 )
 def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
@@ -67,13 +77,32 @@ def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
         "Адрес не нужен, в каком городе будет центр?",
         "Мекенжайы керек емес, орталық қай қалада болады?",
         "Сколько государств — членов ООН поддержали резолюцию?",
+        "Hi, I'm a student from India. Where will the centre be?",  # where the asker is from
+        "Я из Грузии. Кто такой Имнадзе?",
+        "Мен Ресейден келдім, орталық қайда болады?",
+        "CAN YOU TELL US WHERE THE CENTRE WILL BE?",  # "us", not the US
+        "Будет ли центр работать с Узбекистаном?",  # Central Asia: the region it serves
+        "Is Imnadze Georgia's ambassador or the UN's representative?",  # the documents answer
+        "Who else will the centre work with besides governments?",  # not who attended
+        "Who attended the opening of UN Plaza?",
+        "Who is Kazakhstan the largest economy among?",
     ],
 )
 def test_a_question_about_what_the_documents_say_is_not_taken_for_one(question):
     assert unsaid_asked(question) is None
 
 
+def test_money_in_kazakh_is_not_the_united_states():
+    found = unsaid_asked("Орталыққа қанша ақша бөлінді?")
+    assert found is not None and found.name == "money"
+
+
 def test_an_answer_that_speaks_of_a_topic_lifts_it():
     spoken = spoken_of(["The centre's budget is 2 million dollars a year."])
     assert "money" in spoken
     assert unsaid_asked("What is the centre's budget?", spoken) is None
+
+
+def test_an_answer_that_names_other_guests_lifts_who_else_attended():
+    spoken = spoken_of(["The President opened the building; the mayor also attended."])
+    assert unsaid_asked("Who else attended besides the President?", spoken) is None
