@@ -9,6 +9,7 @@ that someday documents it answers it again without a code change. Pure: no I/O.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -33,8 +34,15 @@ class Topic:
     either_or: bool = False
 
 
+def _lowered(pattern: str) -> re.Pattern[str]:
+    """A pattern for lower-cased text: questions are lower-cased once and searched by every
+    topic, which is 2-3× faster than IGNORECASE on Cyrillic (no upper-case escapes here: `\\S`
+    would become `\\s`)."""
+    return re.compile(pattern.lower())
+
+
 def _words(pattern: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE)
+    return _lowered(rf"(?<!\w)(?:{pattern})(?!\w)")
 
 
 #: Money: the documents give no sum, budget or cost anywhere ("Сколько денег…", "қанша ақша…").
@@ -66,12 +74,11 @@ _HQ: Final = (
 #: Where the UN (or UNRCCA) has its headquarters ("Where is the UN headquartered?", "штаб-квартира
 #: ООН", "БҰҰ-ның штаб-пәтері"). People also call the UN building in Almaty "the UN headquarters
 #: in Almaty", which the documents do describe: a question naming Almaty is not this topic.
-_HEADQUARTERS: Final = re.compile(
-    r"^(?![\s\S]*(?:almaty|алмат|алма-ат))[\s\S]*?(?<!\w)(?:"
+_HEADQUARTERS: Final = _lowered(
+    r"^(?!(?s:.)*(?:almaty|алмат|алма-ат))(?s:.)*?(?<!\w)(?:"
     rf"{_ORG}\s+{_HQ}|{_HQ}\s+(?:of\s+)?{_ORG}{_NOT_LOCAL}"
     rf"|(?:where|in\s+which\s+city)\s+is\s+{_ORG}\s+headquartered"
-    r")(?!\w)",
-    re.IGNORECASE,
+    r")(?!\w)"
 )
 #: How many members the UN has, or when a country joined it ("How many member states does the
 #: UN have?", "Сколько стран входит в ООН?", "БҰҰ-ға қанша мемлекет мүше?"). The documents give
@@ -179,10 +186,9 @@ _ATTEND: Final = (
     r"attend\w*|present|came|come|took\s+part|participat\w*|(?:was|were)\s+(?:at|there)|присутствова\w*|приех\w*|прибы\w*"
     r"|участвова\w*|пришл\w*|қатыс\w*|келді\w*|келген\w*"
 )
-_OTHERS_PRESENT: Final = re.compile(
+_OTHERS_PRESENT: Final = _lowered(
     rf"(?<!\w)(?:{_OTHERS})(?!\w)[^.?!]{{0,60}}?(?<!\w)(?:{_ATTEND})(?!\w)"
-    rf"|(?<!\w)(?:{_ATTEND})(?!\w)[^.?!]{{0,60}}?(?<!\w)(?:{_OTHERS})(?!\w)",
-    re.IGNORECASE,
+    rf"|(?<!\w)(?:{_ATTEND})(?!\w)[^.?!]{{0,60}}?(?<!\w)(?:{_OTHERS})(?!\w)"
 )
 _OTHERS_NAMED: Final = _words(
     r"also\s+(?:attended|took\s+part|present|came)|other\s+(?:guests|participants|attendees)"
@@ -210,7 +216,8 @@ UNSAID: Final = (
 
 def spoken_of(texts: list[str]) -> frozenset[str]:
     """The topics some of these texts (an answer, its quotes) speak of."""
-    return frozenset(t.name for t in UNSAID if any(t.spoken.search(text) for text in texts))
+    lowered = [text.lower() for text in texts]
+    return frozenset(t.name for t in UNSAID if any(t.spoken.search(text) for text in lowered))
 
 
 #: Words that set a topic aside rather than ask it: "Адрес мне не нужен, скажите просто, в каком
@@ -223,18 +230,24 @@ _SET_ASIDE: Final = _words(
 _CLAUSE_END: Final = re.compile(r"[,;:.!?—–]|\s-\s")
 #: Where the asker is from, not what is asked: "a student from India", "я из Грузии", "I live in
 #: Japan", "Ресейденмін" (an ablative).
-_FROM_BEFORE: Final = re.compile(
-    r"(?<!\w)(?:from|из|born\s+in|live\s+in|living\s+in|живу\s+в)\s+(?:the\s+)?$", re.IGNORECASE
+_FROM_BEFORE: Final = _lowered(
+    r"(?<!\w)(?:from|из|born\s+in|live\s+in|living\s+in|живу\s+в)\s+(?:the\s+)?$"
 )
 _ALTERNATIVE: Final = _words(r"or|или|либо|әлде|немесе")
 _SENTENCE_END: Final = re.compile(r"[.!?]")
-_FROM_ENDING: Final = re.compile(r"(?:дан|ден|тан|тен|нан|нен)\w*$", re.IGNORECASE)
+_FROM_ENDING: Final = _lowered(r"(?:дан|ден|тан|тен|нан|нен)\w*$")
 
 
 def unsaid_asked(question: str, spoken: frozenset[str] = frozenset()) -> Topic | None:
     """The first topic the question asks about that is not among those spoken of, if any."""
-    asked = (t for t in UNSAID if t.name not in spoken and _asks(t, question))
-    return next(asked, None)
+    return next((t for t in _topics_asked(question.lower()) if t.name not in spoken), None)
+
+
+@functools.lru_cache(maxsize=64)
+def _topics_asked(question: str) -> tuple[Topic, ...]:
+    """Every topic a (lower-cased) question asks: the engine asks this of one question for each
+    fact it weighs, so it is searched once."""
+    return tuple(t for t in UNSAID if _asks(t, question))
 
 
 def _asks(topic: Topic, question: str) -> bool:
