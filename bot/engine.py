@@ -104,6 +104,25 @@ _OFFICE_NOW: Final = re.compile(
     re.IGNORECASE,
 )
 _NOW: Final = re.compile(rf"(?<!\w){_NOW_WORD}(?!\w)", re.IGNORECASE)
+#: A part of a total the documents give ("How many of the 152 co-sponsors were from Asia?", "Из
+#: 120 сотрудников сколько иностранцев?", "Сол 152 елдің қаншасы…"): they give the total only.
+_ABOUT: Final = (
+    r"(?:(?:more\s+than|over|about|some|nearly|almost|более(?:\s+чем)?|свыше|около)\s+)?"
+)
+_PART_OF: Final = re.compile(
+    r"(?<!\w)(?:(?:how\s+many|what\s+(?:share|proportion|percentage|part))\s+of\s+the\s+"
+    rf"{_ABOUT}(\d+)|of\s+the\s+{_ABOUT}(\d+)[^?.!]{{0,60}}?how\s+many"
+    rf"|(?:сколько|какая\s+(?:часть|доля))\s+из\s+{_ABOUT}(\d+)"
+    rf"|из\s+{_ABOUT}(\d+)[^?.!]{{0,60}}?сколько"
+    r"|(\d+)[^?.!\d]{0,60}?(?:қаншасы|нешеуі|қанша\s+пайызы))",
+    re.IGNORECASE,
+)
+#: ... unless the answer gives a breakdown ("152 co-sponsors, 40 of them from Asia").
+_BREAKDOWN: Final = re.compile(
+    r"(?<!\w)(?:of\s+(?:them|whom|which)|including|из\s+них|в\s+том\s+числе|оның\s+ішінде"
+    r"|олардың)(?!\w)",
+    re.IGNORECASE,
+)
 #: Intents kept from ranking each part of a message.
 _PART_LIMIT: Final = 5
 #: A part of a message shorter than this many words is not a question of its own.
@@ -273,6 +292,10 @@ class Engine:
             intent.id: frozenset(_NUMBER.findall(" ".join(_texts(intent))))
             for intent in knowledge.intents.values()
         }
+        self._breaks_down = {
+            intent.id: any(_BREAKDOWN.search(text) for text in intent.answer.values())
+            for intent in knowledge.intents.values()
+        }
         self._speaks_of_now = {
             intent.id: any(_NOW.search(text) for text in intent.answer.values())
             for intent in knowledge.intents.values()
@@ -330,6 +353,7 @@ class Engine:
             or self._other_time(asked, intent)
             or unsaid_asked(asked, self._spoken_of[intent.id]) is not None
             or self._office_now(asked, intent)
+            or self._part_of_total(asked, intent)
         )
 
     def _offer_only_asked(self, text: str, matches: list[Match], reply: Reply) -> Reply:
@@ -352,6 +376,7 @@ class Engine:
                 m
                 for m in matches
                 if self._kind(m) == "gap"
+                and m.intent != OFF_TOPIC  # the question is about the documents' subject
                 and m.score >= self.thresholds.clarify
                 and (
                     topic is None or not topic.own_gaps or topic.name in self._spoken_of[m.intent]
@@ -387,6 +412,12 @@ class Engine:
         """Who holds an office now, when the answer never speaks of the present: its dated fact
         ("as of August 2023, Nurtleu was minister") is not today's."""
         return bool(_OFFICE_NOW.search(asked)) and not self._speaks_of_now[intent.id]
+
+    def _part_of_total(self, asked: str, intent: Intent) -> bool:
+        """How many of a total this fact gives belong to some group, when it gives no breakdown:
+        "How many of the 152 co-sponsors were from Asia?" is not answered by "152"."""
+        totals = {n for found in _PART_OF.findall(asked) for n in found if n}
+        return bool(totals & self._numbers[intent.id]) and not self._breaks_down[intent.id]
 
     def _rank_parts(self, text: str, memo: dict[str, list[Match]]) -> None:
         """Rank every part of a message that `rank` and `_several_questions` may look at in one

@@ -57,6 +57,10 @@ POOLS = {
     "stress-16": ("heldout16.yaml",),
     # A third stress set, measured once with the engine as of a769bd8; nothing changed for it.
     "stress-17": ("heldout17.yaml",),
+    # A fourth stress set (2026-11-24), measured once with the engine as of 7a8c909 (after the
+    # topics of other countries, GDP and who else attended); four of its near misses then shaped
+    # the rule for a part of a documented total ("How many of the 152 were from Asia?").
+    "stress-18": ("heldout18.yaml",),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding chatty and formal
@@ -111,19 +115,26 @@ FLOORS = [
     ("stress-15", "ru", 0.92),
     ("stress-15", "kk", 0.894),
     # Declined 97/104, 93/100 and 113/120 after the topics of other countries, GDP and who else
-    # attended (shaped on these three sets' misses, so not a fresh measurement).
-    ("stress-15", "decline", 0.923),
+    # attended (shaped on these three sets' misses, so not a fresh measurement); 98/104 and
+    # 94/100 after the part-of-a-total rule.
+    ("stress-15", "decline", 0.932),
     # heldout16, first measurement: en 28/30, ru 28/31, kk 28/28, declined 89/100; floors one
     # question lower.
     ("stress-16", "en", 0.90),
     ("stress-16", "ru", 0.87),
     ("stress-16", "kk", 0.964),
-    ("stress-16", "decline", 0.92),
+    ("stress-16", "decline", 0.93),
     # heldout17, first measurement: en 29/29, ru 24/25, kk 20/21, declined 109/120.
     ("stress-17", "en", 0.965),
     ("stress-17", "ru", 0.92),
     ("stress-17", "kk", 0.904),
     ("stress-17", "decline", 0.933),
+    # heldout18, first measurement: en 33/34, ru 24/24, kk 26/26, declined 93/112 (13 quoted);
+    # declined 97/112 after the part-of-a-total rule its misses showed.
+    ("stress-18", "en", 0.941),
+    ("stress-18", "ru", 0.958),
+    ("stress-18", "kk", 0.961),
+    ("stress-18", "decline", 0.857),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above. heldout12's three and one of heldout13's two were
@@ -135,9 +146,10 @@ QUOTED_LIMITS = {
     "fresh": 0,
     "fresh-13": 1,
     "fresh-14": 0,
-    "stress-15": 4,  # 12 when first measured; 6, then 4 after the rules its misses showed
-    "stress-16": 3,  # 6 when first measured
+    "stress-15": 3,  # 12 when first measured; 6, 4, then 3 after the rules its misses showed
+    "stress-16": 2,  # 6 when first measured
     "stress-17": 6,  # 10 when first measured; 3 of them ask the vote tally ("unanimously, …")
+    "stress-18": 13,  # 17 when first measured
 }
 
 

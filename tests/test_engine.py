@@ -611,3 +611,29 @@ def test_who_holds_an_office_now_is_declined_the_documents_are_dated(engine, que
 )
 def test_now_without_an_office_or_an_office_without_now_is_answered(engine, question, intent):
     assert outcome(engine, question) == ("answer", intent)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many of the 152 co-sponsors are in Europe?",
+        "Из 152 соавторов сколько из Азии?",
+        "Сол 152 елдің қаншасы Африкадан?",
+        "Of the more than 120 staff at UN Plaza, how many are women?",
+    ],
+)
+def test_a_part_of_a_total_the_documents_give_is_declined_not_answered_with_the_total(
+    engine, question
+):
+    """The documents give totals (152 co-sponsors, more than 120 staff), never a breakdown; the
+    decline is theirs to make, not the off-topic "I only know about the centre"."""
+    reply = engine.ask(Question(question))
+    assert reply.kind == "decline"
+    assert reply.intent is None or reply.intent.id != "offtopic"
+
+
+def test_a_total_asked_of_a_larger_number_is_still_answered(engine):
+    assert outcome(engine, "Сколько из 193 членов ООН стали соавторами резолюции?") == (
+        "answer",
+        "resolution-cosponsors",
+    )
