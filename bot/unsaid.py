@@ -184,7 +184,7 @@ _OTHERS: Final = (
 )
 _ATTEND: Final = (
     r"attend\w*|present|came|come|took\s+part|participat\w*|(?:was|were)\s+(?:at|there)|присутствова\w*|приех\w*|прибы\w*"
-    r"|участвова\w*|пришл\w*|қатыс\w*|келді\w*|келген\w*"
+    r"|участвова\w*|пришл\w*|был[аио]?\s+на|қатыс\w*|келді\w*|келген\w*|болды"
 )
 _OTHERS_PRESENT: Final = _lowered(
     rf"(?<!\w)(?:{_OTHERS})(?!\w)[^.?!]{{0,60}}?(?<!\w)(?:{_ATTEND})(?!\w)"
@@ -208,7 +208,7 @@ UNSAID: Final = (
     Topic("unrcca seat", _UNRCCA_SEAT, _UNRCCA_SEAT),
     Topic("official languages", _LANGUAGES, _LANGUAGES),
     Topic("secretary-general", _SECRETARY_GENERAL, _GUTERRES),
-    Topic("another country", _FOREIGN_COUNTRY, _FOREIGN_COUNTRY, own_gaps=False, either_or=True),
+    Topic("another country", _FOREIGN_COUNTRY, _FOREIGN_COUNTRY, either_or=True),
     Topic("gdp", _GDP, _ECONOMIC_FIGURES),
     Topic("others present", _OTHERS_PRESENT, _OTHERS_NAMED),
 )

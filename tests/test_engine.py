@@ -637,3 +637,12 @@ def test_a_total_asked_of_a_larger_number_is_still_answered(engine):
         "answer",
         "resolution-cosponsors",
     )
+
+
+@pytest.mark.parametrize(
+    "question", ["Will the SDG centre work with Iran?", "Центр будет сотрудничать с Китаем?"]
+)
+def test_a_country_the_documents_never_name_gets_the_plain_they_dont_say(engine, question):
+    """Not the text of a gap about something else (when the centre opens, its languages)."""
+    reply = engine.ask(Question(question))
+    assert (reply.kind, reply.intent) == ("decline", None)

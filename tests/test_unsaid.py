@@ -48,6 +48,8 @@ from bot.unsaid import spoken_of, unsaid_asked
         ("Who else was at the meeting besides Nurtleu?", "others present"),
         ("Кто ещё присутствовал на открытии, кроме президента?", "others present"),
         ("Кездесуге Нұртілеуден басқа кімдер қатысты?", "others present"),
+        ("Кто ещё, кроме президента, был на церемонии?", "others present"),
+        ("Ашылу салтанатында Тоқаевтан басқа кім болды?", "others present"),
     ],
 )
 def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
