@@ -94,6 +94,15 @@ def test_a_question_about_what_the_documents_say_is_not_taken_for_one(question):
     assert unsaid_asked(question) is None
 
 
+@pytest.mark.parametrize(
+    "question", ["Финансируется ли центр из бюджета ООН?", "Is it paid from the UN budget?"]
+)
+def test_money_asked_with_from_is_still_money(question):
+    """ "From" sets aside where the asker is from, which is said of places only."""
+    found = unsaid_asked(question)
+    assert found is not None and found.name == "money"
+
+
 def test_money_in_kazakh_is_not_the_united_states():
     found = unsaid_asked("Орталыққа қанша ақша бөлінді?")
     assert found is not None and found.name == "money"
