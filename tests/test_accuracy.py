@@ -61,6 +61,9 @@ POOLS = {
     # topics of other countries, GDP and who else attended); four of its near misses then shaped
     # the rule for a part of a documented total ("How many of the 152 were from Asia?").
     "stress-18": ("heldout18.yaml",),
+    # An ordinary set (2026-11-24) written after everything above, measured once with the
+    # engine as of 54315fc (bot/ as at 81a8f32); nothing changed for it.
+    "fresh-19": ("heldout19.yaml",),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding chatty and formal
@@ -135,6 +138,13 @@ FLOORS = [
     ("stress-18", "ru", 0.958),
     ("stress-18", "kk", 0.961),
     ("stress-18", "decline", 0.857),
+    # heldout19, first measurement: en 43/45, ru 44/46, kk 37/37, declined 40/44, small talk
+    # 3/3; floors one question lower.
+    ("fresh-19", "en", 0.933),
+    ("fresh-19", "ru", 0.934),
+    ("fresh-19", "kk", 0.972),
+    ("fresh-19", "decline", 0.886),
+    ("fresh-19", "smalltalk", 0.66),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above. heldout12's three and one of heldout13's two were
@@ -150,6 +160,7 @@ QUOTED_LIMITS = {
     "stress-16": 2,  # 6 when first measured
     "stress-17": 6,  # 10 when first measured; 3 of them ask the vote tally ("unanimously, …")
     "stress-18": 13,  # 17 when first measured
+    "fresh-19": 2,  # first measurement: Imnadze's years in office, the agency heads' names
 }
 
 
