@@ -259,6 +259,14 @@ class Reply:
     also: tuple[Intent, ...] = ()
 
 
+def _answers_say(knowledge: Knowledge, pattern: re.Pattern[str]) -> dict[str, bool]:
+    """Per intent: whether its answer, in some language, has the pattern."""
+    return {
+        intent.id: any(pattern.search(text) for text in intent.answer.values())
+        for intent in knowledge.intents.values()
+    }
+
+
 def _texts(intent: Intent) -> list[str]:
     """Everything an intent says or is asked by, in every language."""
     questions = [q for asked in intent.questions.values() for q in asked]
@@ -292,14 +300,8 @@ class Engine:
             intent.id: frozenset(_NUMBER.findall(" ".join(_texts(intent))))
             for intent in knowledge.intents.values()
         }
-        self._breaks_down = {
-            intent.id: any(_BREAKDOWN.search(text) for text in intent.answer.values())
-            for intent in knowledge.intents.values()
-        }
-        self._speaks_of_now = {
-            intent.id: any(_NOW.search(text) for text in intent.answer.values())
-            for intent in knowledge.intents.values()
-        }
+        self._breaks_down = _answers_say(knowledge, _BREAKDOWN)
+        self._speaks_of_now = _answers_say(knowledge, _NOW)
         self._spoken_of = {
             intent.id: spoken_of([*intent.answer.values(), *(q.text for q in intent.quotes)])
             for intent in knowledge.intents.values()
