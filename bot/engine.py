@@ -328,7 +328,7 @@ class Engine:
         if reply.kind in ("answer", "clarify") and reply.score < 1.0:
             reply = self._several_questions(question.text, reply, memo)
         if (
-            reply.kind == "answer"
+            reply.kind in ("answer", "smalltalk")
             and reply.intent
             and self._not_asked(question.text, reply.intent, reply.also)
         ):
@@ -347,9 +347,12 @@ class Engine:
         count: "I started in 2015." is context. In a question of two facts answered together
         (`also`), a number may belong to the other one ("… foreign policy and the 30th
         anniversary of the UN in Kazakhstan")."""
+        asked = _asked(text)
+        if intent.kind == "smalltalk":
+            # "What's new in China?" is not "how are you?": no small talk names such a topic.
+            return unsaid_asked(asked, self._spoken_of[intent.id]) is not None
         if intent.kind != "fact":
             return False
-        asked = _asked(text)
         return (
             self._other_number(asked, (intent, *also))
             or self._other_time(asked, intent)

@@ -142,6 +142,9 @@ _SECURITY_COUNCIL: Final = _words(
 )
 _LANGUAGES: Final = _words(
     r"(?:official|working)\s+languages?|официальн\w+\s+язык\w*|рабоч\w+\s+язык\w*|ресми\s+тіл\w*"
+    # ... and the other way round: "which languages are official", "языки являются официальными"
+    r"|languages?\s+(?:are|is)\s+(?:the\s+)?official|язык\w*\s+(?:являются\s+|считаются\s+)?официальн\w+"
+    r"|тіл\w*\s+ресми"
 )
 #: Who the Secretary-General is: the documents name only his Special Representative.
 _SECRETARY_GENERAL: Final = _words(

@@ -592,6 +592,31 @@ def test_a_long_thank_you_is_small_talk_not_a_question(engine, message, intent):
 
 @pytest.mark.parametrize(
     "question",
+    ["Что нового в Китае?", "What's new in Russia?", "Какие языки являются официальными в ООН?"],
+)
+def test_chat_about_a_topic_the_documents_never_speak_of_is_declined_not_small_talk(
+    engine, question
+):
+    """Not "how are you?" nor the bot's own languages: the documents don't say."""
+    assert outcome(engine, question)[0] == "decline"
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("Привет из Китая!", "greeting"),
+        ("Hi, I'm from Russia, how are you?", "how-are-you"),
+        ("На каком языке вы отвечаете?", "bot-languages"),
+    ],
+)
+def test_small_talk_that_only_says_where_the_user_is_from_stays_small_talk(
+    engine, message, intent
+):
+    assert outcome(engine, message) == ("smalltalk", intent)
+
+
+@pytest.mark.parametrize(
+    "question",
     [
         "What post does Imnadze hold now?",
         "Which position does Murat Nurtleu currently occupy?",
