@@ -330,6 +330,7 @@ class Engine:
         if (
             reply.kind in ("answer", "smalltalk")
             and reply.intent
+            and not exact  # an admin's example is answered as curated, whatever the rules say
             and self._not_asked(question.text, reply.intent, reply.also)
         ):
             return self._not_in_documents(question.text, matches, reply)
@@ -389,8 +390,20 @@ class Engine:
             ),
             None,
         )
-        intent = None if gap is None else self.knowledge.intents[gap.intent]
-        return Reply("decline", reply.language, reply.score, intent)
+        if gap is not None:
+            gap_intent = self.knowledge.intents[gap.intent]
+            return Reply("decline", reply.language, reply.score, gap_intent)
+        # The facts that nearly answered, when what they lack is the topic asked, are worth a
+        # button: "How many countries voted in favour?" → "you might also ask: was it unanimous?".
+        declined = (reply.intent,) if reply.intent is not None else reply.suggestions
+        related = tuple(
+            intent
+            for intent in declined
+            if intent.kind == "fact"
+            and topic is not None
+            and topic.name not in self._spoken_of[intent.id]
+        )
+        return Reply("decline", reply.language, reply.score, None, related)
 
     def _other_number(self, asked: str, intents: tuple[Intent, ...]) -> bool:
         """A year that neither the answer nor the documents mention, or an ordinal the answer

@@ -180,6 +180,21 @@ _ECONOMIC_FIGURES: Final = _words(
     rf"{_GDP.pattern}|economic\s+(?:or\s+\w+\s+)?figures|экономических\s+(?:или\s+\w+\s+)?"
     r"показател\w*|экономикалық\s+(?:немесе\s+[\w\s]{0,20}?)?көрсеткіш\w*"
 )
+#: How the vote on the resolution went in numbers: the documents say it was adopted unanimously
+#: and give no count, no record, no "how many voted yes" ("How many countries voted in favour?",
+#: "Сколько стран проголосовало «за»?", "Неше ел жақтап дауыс берді?"). Whether anyone voted
+#: against is answered by "unanimously" and is not this topic.
+_VOTE_COUNT: Final = _words(
+    r"how\s+many\s+(?:[\w-]+\s+){0,3}?(?:voted|votes?|ayes|yes\s+votes?)(?!\s+against)"
+    r"|vote\s+(?:count|tally|breakdown|totals?)|voting\s+(?:record|results?|figures|breakdown)"
+    r"|recorded\s+vote|roll[-\s]call|сколько\s+(?:[\w-]+\s+){0,3}?(?:проголосова\w*|голос\w*)"
+    r"(?!\s+против)|итог\w*\s+голосовани\w*|результат\w*\s+голосовани\w*|поим[её]нн\w*"
+    r"|распредел\w*\s+голос\w*|сколько\s+(?:было\s+)?(?:голосов\s+)?[«\"“]за[»\"”]"
+    r"|(?:неше|қанша)\s+(?:[\w-]+\s+){0,3}?дауыс\w*"
+    r"|атаулы\s+дауыс\w*"
+)
+#: ... which no answer gives: a count of votes.
+_VOTES_COUNTED: Final = _words(r"\d+\s+(?:votes?|голос\w*|дауыс\w*)")
 #: Who else attended, beyond the person the documents name ("Who else besides Tokayev attended
 #: the opening?", "Кто ещё, кроме Имнадзе, приехал?", "Тоқаевтан басқа кімдер қатысты?"): the
 #: documents name one participant of each event. An answer that names others lifts it.
@@ -216,6 +231,7 @@ UNSAID: Final = (
     Topic("another country", _FOREIGN_COUNTRY, _FOREIGN_COUNTRY, place=True),
     Topic("gdp", _GDP, _ECONOMIC_FIGURES),
     Topic("others present", _OTHERS_PRESENT, _OTHERS_NAMED),
+    Topic("vote count", _VOTE_COUNT, _VOTES_COUNTED),
 )
 
 

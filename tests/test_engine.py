@@ -602,6 +602,40 @@ def test_chat_about_a_topic_the_documents_never_speak_of_is_declined_not_small_t
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "How many countries voted in favour of the resolution?",
+        "Сколько стран проголосовало «за»?",
+        "Қарарды неше ел жақтап дауыс берді?",
+    ],
+)
+def test_a_vote_count_is_declined_the_documents_say_only_unanimously(engine, question):
+    assert outcome(engine, question)[0] == "decline"
+
+
+@pytest.mark.parametrize(
+    ("question", "offered"),
+    [
+        ("How many countries voted in favour of the resolution?", "resolution-unanimous"),
+        ("Does the centre's mandate cover Mongolia too?", "centre-region"),
+    ],
+)
+def test_a_declined_topic_offers_the_fact_that_nearly_answered_it(engine, question, offered):
+    """Not a quote, but a button to what the documents do say."""
+    reply = engine.ask(Question(question))
+    assert reply.kind == "decline"
+    assert offered in [i.id for i in reply.suggestions]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Did anyone vote against the resolution?", "Кто-нибудь голосовал против резолюции?"],
+)
+def test_whether_anyone_voted_against_is_answered_unanimously(engine, question):
+    assert outcome(engine, question) == ("answer", "resolution-unanimous")
+
+
+@pytest.mark.parametrize(
     ("message", "intent"),
     [
         ("Привет из Китая!", "greeting"),

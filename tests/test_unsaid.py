@@ -53,6 +53,14 @@ from bot.unsaid import spoken_of, unsaid_asked
         ("Кездесуге Нұртілеуден басқа кімдер қатысты?", "others present"),
         ("Кто ещё, кроме президента, был на церемонии?", "others present"),
         ("Ашылу салтанатында Тоқаевтан басқа кім болды?", "others present"),
+        ("How many countries voted in favour of the resolution?", "vote count"),
+        ("What was the vote tally?", "vote count"),
+        ("Was it a recorded vote?", "vote count"),
+        ("Сколько стран проголосовало за резолюцию?", "vote count"),
+        ("Как распределились голоса, сколько было «за»?", "vote count"),
+        ("Резолюцию принимали поимённым голосованием?", "vote count"),
+        ("Қарарды неше ел жақтап дауыс берді?", "vote count"),
+        ("Қарар қанша дауыс жинады?", "vote count"),
     ],
 )
 def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
@@ -81,6 +89,13 @@ def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
         "I don't need the street address, which city will the centre be in?",
         "Адрес не нужен, в каком городе будет центр?",
         "Мекенжайы керек емес, орталық қай қалада болады?",
+        # whether anyone voted against: "unanimously" answers it
+        "Did anyone vote against the resolution?",
+        "How many countries voted against it?",
+        "Сколько стран голосовало против?",
+        "Қарарға қарсы дауыс бергендер болды ма?",
+        "How many countries co-sponsored the resolution?",
+        "Сколько за всё время было резолюций о центрах ООН?",  # "за" is not a vote here
         "Сколько государств — членов ООН поддержали резолюцию?",
         "Hi, I'm a student from India. Where will the centre be?",  # where the asker is from
         "Я из Грузии. Кто такой Имнадзе?",
