@@ -103,7 +103,7 @@ FLOORS = [
     ("fresh-13", "en", 0.931),
     ("fresh-13", "ru", 0.950),
     ("fresh-13", "kk", 0.955),
-    ("fresh-13", "decline", 0.947),  # 37/38 after the rule for questions about the UN itself
+    ("fresh-13", "decline", 0.973),  # 38/38 after the UN-itself and vote-count rules
     ("fresh-13", "smalltalk", 0.5),
     # heldout14, first measurement: en 52/52, ru 47/47, kk 40/41, declined 58/58, small talk
     # 10/10; floors one question lower.
@@ -120,46 +120,47 @@ FLOORS = [
     # Declined 97/104, 93/100 and 113/120 after the topics of other countries, GDP and who else
     # attended (shaped on these three sets' misses, so not a fresh measurement); 98/104 and
     # 94/100 after the part-of-a-total rule.
-    ("stress-15", "decline", 0.932),
+    # 101/104 after the vote-count topic (stop 20).
+    ("stress-15", "decline", 0.961),
     # heldout16, first measurement: en 28/30, ru 28/31, kk 28/28, declined 89/100; floors one
     # question lower.
     ("stress-16", "en", 0.90),
     ("stress-16", "ru", 0.87),
     ("stress-16", "kk", 0.964),
-    ("stress-16", "decline", 0.93),
+    ("stress-16", "decline", 0.94),  # 95/100 after the vote-count topic
     # heldout17, first measurement: en 29/29, ru 24/25, kk 20/21, declined 109/120.
     ("stress-17", "en", 0.965),
     ("stress-17", "ru", 0.92),
     ("stress-17", "kk", 0.904),
-    ("stress-17", "decline", 0.933),
+    ("stress-17", "decline", 0.958),  # 116/120 after the vote-count topic
     # heldout18, first measurement: en 33/34, ru 24/24, kk 26/26, declined 93/112 (13 quoted);
     # declined 97/112 after the part-of-a-total rule its misses showed.
     ("stress-18", "en", 0.941),
     ("stress-18", "ru", 0.958),
     ("stress-18", "kk", 0.961),
-    ("stress-18", "decline", 0.857),
+    ("stress-18", "decline", 0.875),  # 99/112 after the vote-count topic
     # heldout19, first measurement: en 43/45, ru 44/46, kk 37/37, declined 40/44, small talk
     # 3/3; floors one question lower.
     ("fresh-19", "en", 0.933),
     ("fresh-19", "ru", 0.934),
     ("fresh-19", "kk", 0.972),
-    ("fresh-19", "decline", 0.886),
+    ("fresh-19", "decline", 0.909),  # 41/44 after small talk naming an unsaid topic
     ("fresh-19", "smalltalk", 0.66),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above. heldout12's three and one of heldout13's two were
 #: general questions about the UN (its member states and headquarters), now declined by a rule;
-#: heldout13's other one asks the resolution's vote tally and gets "adopted unanimously".
+#: heldout13's other one asked the resolution's vote tally, declined since by the vote-count topic.
 QUOTED_LIMITS = {
     "development": 0,
     "report-only": 0,
     "fresh": 0,
-    "fresh-13": 1,
+    "fresh-13": 0,  # its vote tally: declined by the vote-count topic (stop 20)
     "fresh-14": 0,
-    "stress-15": 3,  # 12 when first measured; 6, 4, then 3 after the rules its misses showed
+    "stress-15": 2,  # 12 when first measured; 6, 4, 3, then 2 after the rules its misses showed
     "stress-16": 2,  # 6 when first measured
-    "stress-17": 6,  # 10 when first measured; 3 of them ask the vote tally ("unanimously, …")
-    "stress-18": 13,  # 17 when first measured
+    "stress-17": 3,  # 10 when first measured; 6, then 3 once vote tallies were declined
+    "stress-18": 11,  # 17 when first measured, 13, then 11
     "fresh-19": 2,  # first measurement: Imnadze's years in office, the agency heads' names
 }
 
