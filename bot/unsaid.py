@@ -195,6 +195,27 @@ _VOTE_COUNT: Final = _words(
 )
 #: ... which no answer gives: a count of votes.
 _VOTES_COUNTED: Final = _words(r"\d+\s+(?:votes?|голос\w*|дауыс\w*)")
+#: How long someone has held an office or something has lasted ("How many years has Imnadze
+#: headed UNRCCA?", "Как давно…", "Қанша жылдан бері…"): the documents date each fact and give
+#: no term of office; an answer with a length of time ("the 30th anniversary of the UN presence")
+#: lifts it.
+_HOW_LONG: Final = _words(
+    r"how\s+long\s+(?:has|have|had|is|was|were|did)|(?:for\s+)?how\s+many\s+years"
+    r"|since\s+when|since\s+what\s+year|сколько\s+(?:уже\s+)?лет|как\s+давно"
+    r"|с\s+какого\s+(?:года|времени)|(?:қанша|неше)\s+жыл\w*|қашаннан\s+бері"
+)
+_LENGTH_OF_TIME: Final = _words(
+    r"\d+\s*(?:-?th\s+)?(?:years?|anniversary)|\d+\s*(?:лет|год\w*|-?лети\w*)"
+    r"|\d+\s*(?:жыл\w*)|since\s+\d{4}|с\s+\d{4}\s+года|\d{4}\s+жылдан\s+бері"
+)
+#: Where exactly, in which building ("В каком здании в Астане прошла встреча?", "Where exactly in
+#: Astana…"): only an answer that names a building (UN Plaza) gives more than a city.
+_EXACT_PLACE: Final = _words(
+    r"where\s+exactly|exact\s+(?:location|place|venue|spot)|(?:in\s+)?(?:which|what)\s+building"
+    r"|где\s+именно|в\s+каком\s+(?:именно\s+)?(?:здании|месте)|точн\w+\s+мест\w*"
+    r"|нақты\s+қай\s+жер\w*|қай\s+ғимарат\w*|нақты\s+орн\w*"
+)
+_BUILDING: Final = _words(r"building|plaza|здани\w*|плаза|ғимарат\w*|плаза\w*")
 #: Who else attended, beyond the person the documents name ("Who else besides Tokayev attended
 #: the opening?", "Кто ещё, кроме Имнадзе, приехал?", "Тоқаевтан басқа кімдер қатысты?"): the
 #: documents name one participant of each event. An answer that names others lifts it.
@@ -232,6 +253,8 @@ UNSAID: Final = (
     Topic("gdp", _GDP, _ECONOMIC_FIGURES),
     Topic("others present", _OTHERS_PRESENT, _OTHERS_NAMED),
     Topic("vote count", _VOTE_COUNT, _VOTES_COUNTED),
+    Topic("how long", _HOW_LONG, _LENGTH_OF_TIME),
+    Topic("exact place", _EXACT_PLACE, _BUILDING),
 )
 
 

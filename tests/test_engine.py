@@ -628,6 +628,32 @@ def test_a_declined_topic_offers_the_fact_that_nearly_answered_it(engine, questi
 
 
 @pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("Which building will the centre be in?", "centre-location"),
+        ("Где именно будет находиться центр?", "centre-location"),
+        ("Сколько лет ООН работает в Казахстане?", "kz-un-30-years"),
+    ],
+)
+def test_where_exactly_or_how_long_is_answered_when_the_fact_says_so(engine, question, intent):
+    """The centre's answer names a building; the UN's 30th anniversary is a length of time."""
+    assert outcome(engine, question) == ("answer", intent)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Где именно в Астане прошла встреча Нуртлеу и Имнадзе?",
+        "How many years has Imnadze led UNRCCA?",
+    ],
+)
+def test_where_exactly_or_how_long_is_declined_when_the_fact_gives_only_a_city_or_a_date(
+    engine, question
+):
+    assert outcome(engine, question)[0] == "decline"
+
+
+@pytest.mark.parametrize(
     "question",
     ["Did anyone vote against the resolution?", "Кто-нибудь голосовал против резолюции?"],
 )

@@ -61,6 +61,12 @@ from bot.unsaid import spoken_of, unsaid_asked
         ("Резолюцию принимали поимённым голосованием?", "vote count"),
         ("Қарарды неше ел жақтап дауыс берді?", "vote count"),
         ("Қарар қанша дауыс жинады?", "vote count"),
+        ("How many years has Imnadze headed UNRCCA?", "how long"),
+        ("Сколько лет Имнадзе возглавляет UNRCCA?", "how long"),
+        ("Қанша жылдан бері Имнадзе UNRCCA-ны басқарады?", "how long"),
+        ("Where exactly in Astana did they meet?", "exact place"),
+        ("В каком здании в Астане прошла встреча?", "exact place"),
+        ("Кездесу Астанада нақты қай жерде өтті?", "exact place"),
     ],
 )
 def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
@@ -96,6 +102,8 @@ def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
         "Қарарға қарсы дауыс бергендер болды ма?",
         "How many countries co-sponsored the resolution?",
         "Сколько за всё время было резолюций о центрах ООН?",  # "за" is not a vote here
+        "How long ago did Tokayev propose the centre?",  # "ago": when, not a length of time
+        "Where will the centre be?",
         "Сколько государств — членов ООН поддержали резолюцию?",
         "Hi, I'm a student from India. Where will the centre be?",  # where the asker is from
         "Я из Грузии. Кто такой Имнадзе?",
