@@ -216,6 +216,18 @@ _EXACT_PLACE: Final = _words(
     r"|нақты\s+қай\s+жер\w*|қай\s+ғимарат\w*|нақты\s+орн\w*"
 )
 _BUILDING: Final = _words(r"building|plaza|здани\w*|плаза|ғимарат\w*|плаза\w*")
+#: What else, which other (resolutions, initiatives, proposals) beyond the one a fact gives
+#: ("What else did Tokayev propose at the 74th session?", "Какие ещё резолюции инициировал
+#: Казахстан?", "Бұдан басқа қандай бастамалар…"): the documents tell of one each.
+_SOMETHING_ELSE: Final = _words(
+    r"what\s+else\s+(?:[\w-]+\s+){0,4}?(?:propos\w*|initiat\w*|suggest\w*|put\s+forward)"
+    r"|(?:which|what|any)\s+other\s+(?:resolutions?|initiatives?|proposals?|ideas?)"
+    r"|что\s+(?:ещё|еще)\s+(?:\w+\s+){0,2}?(?:предлага\w*|предложил\w*|инициирова\w*)"
+    r"|какие\s+(?:ещё|еще|другие)\s+(?:резолюци\w*|инициатив\w*|предложени\w*)"
+    r"|бұдан\s+басқа\s+қандай|басқа\s+қандай\s+(?:қарар\w*|бастама\w*|ұсыныс\w*)"
+    r"|тағы\s+қандай\s+(?:қарар\w*|бастама\w*|ұсыныс\w*)"
+)
+_OTHERS_LISTED: Final = _words(r"among\s+others|other\s+initiatives|другие\s+инициатив\w*")
 #: Who else attended, beyond the person the documents name ("Who else besides Tokayev attended
 #: the opening?", "Кто ещё, кроме Имнадзе, приехал?", "Тоқаевтан басқа кімдер қатысты?"): the
 #: documents name one participant of each event. An answer that names others lifts it.
@@ -255,6 +267,7 @@ UNSAID: Final = (
     Topic("vote count", _VOTE_COUNT, _VOTES_COUNTED),
     Topic("how long", _HOW_LONG, _LENGTH_OF_TIME),
     Topic("exact place", _EXACT_PLACE, _BUILDING),
+    Topic("something else", _SOMETHING_ELSE, _OTHERS_LISTED),
 )
 
 

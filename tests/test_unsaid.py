@@ -67,6 +67,9 @@ from bot.unsaid import spoken_of, unsaid_asked
         ("Where exactly in Astana did they meet?", "exact place"),
         ("В каком здании в Астане прошла встреча?", "exact place"),
         ("Кездесу Астанада нақты қай жерде өтті?", "exact place"),
+        ("What else did Tokayev propose at the 74th session?", "something else"),
+        ("Какие ещё резолюции инициировал Казахстан?", "something else"),
+        ("Тоқаев бұдан басқа қандай бастамалар көтерді?", "something else"),
     ],
 )
 def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
@@ -104,6 +107,8 @@ def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
         "Сколько за всё время было резолюций о центрах ООН?",  # "за" is not a vote here
         "How long ago did Tokayev propose the centre?",  # "ago": when, not a length of time
         "Where will the centre be?",
+        "What else will the centre do?",  # the documents list its tasks
+        "What else did Nurtleu and Imnadze discuss?",
         "Сколько государств — членов ООН поддержали резолюцию?",
         "Hi, I'm a student from India. Where will the centre be?",  # where the asker is from
         "Я из Грузии. Кто такой Имнадзе?",
