@@ -64,6 +64,7 @@ POOLS = {
     # An ordinary set (2026-11-24) written after everything above, measured once with the
     # engine as of 54315fc (bot/ as at 81a8f32); nothing changed for it.
     "fresh-19": ("heldout19.yaml",),
+    "fresh-20": ("heldout20.yaml",),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding chatty and formal
@@ -146,6 +147,13 @@ FLOORS = [
     ("fresh-19", "kk", 0.972),
     ("fresh-19", "decline", 0.909),  # 41/44 after small talk naming an unsaid topic
     ("fresh-19", "smalltalk", 0.66),
+    # heldout20, first measurement (29e84e0): en 45/46, ru 35/37, kk 29/30, declined 36/37 (1
+    # quoted), small talk 1/1 (its other 14 equal to examples or earlier sets); floors one
+    # question lower.
+    ("fresh-20", "en", 0.956),
+    ("fresh-20", "ru", 0.918),
+    ("fresh-20", "kk", 0.933),
+    ("fresh-20", "decline", 0.945),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above. heldout12's three and one of heldout13's two were
@@ -162,6 +170,7 @@ QUOTED_LIMITS = {
     "stress-17": 3,  # 10 when first measured; 6, then 3 once vote tallies were declined
     "stress-18": 11,  # 17 when first measured, 13, then 11
     "fresh-19": 2,  # first measurement: Imnadze's years in office, the agency heads' names
+    "fresh-20": 1,  # first measurement: "what has the centre achieved since the resolution?"
 }
 
 
