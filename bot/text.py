@@ -46,7 +46,7 @@ _KAZAKH_WORDS: Final = frozenset(
     "туралы деген бе ма ме ба па пе кандай калай кашан кай неше жане кайда орталык бар жок "
     "андай осы мына сол керек сурак рахмет саламатсыз салем ким канша кимнин кайсы ушин "
     "жумыс истейди болды болады болган ашылды куни жылы буу карар орталыгы сыртки неге бул "
-    "кандай нени киммен лауазымы озы кым".split()
+    "кандай нени киммен лауазымы озы кым сау бол айтып берши".split()
 )
 #: Russian and Kazakh typed in Latin letters ("gde budet centr", "ortalyq qayda"): words that
 #: mark the language, since the script alone says English.
@@ -64,7 +64,7 @@ _LATIN_KAZAKH: Final = frozenset(
     "qanday qalay qashan qayda qay neshe qansha boldy turaly ortalyq ortalygy qarar buu zhane "
     "jane ushin rakhmet rahmet kandai kashan kaida degen kimge kansha kai kaisy kalai nege "
     "bul osy ozi ozy bolady jaksy zhaksy durys kerek tilin tili kyzmet kyzmetker bastama "
-    "jariyalady algash".split()
+    "jariyalady algash ne neni talqylady talkylady kezdesti kimdermen bildiredi baryp".split()
 )
 #: Beginnings of Kazakh words typed in Latin letters ("ortalyqtyn", "usyndy", "qabyldandy").
 _LATIN_KAZAKH_STEMS: Final = (
@@ -119,7 +119,7 @@ def detect_language(text: str, hint: str | None = None) -> Lang:
     language_code or the user's choice) decides what the script alone cannot."""
     hinted = _lang_from_code(hint)
     lowered = unicodedata.normalize("NFKC", text).casefold()
-    if _KAZAKH_LETTER.search(lowered):
+    if _KAZAKH_LETTER.search(lowered) and not _russian_with_kazakh_names(text):
         return "kk"
     cyrillic = sum(map(len, _CYRILLIC.findall(lowered)))
     latin = sum(map(len, _LATIN.findall(lowered)))
@@ -135,6 +135,22 @@ def detect_language(text: str, hint: str | None = None) -> Lang:
     if latin and (hinted == "en" or hinted is None or len(tokens(lowered)) > 2):
         return "en"
     return hinted or "en"
+
+
+#: Russian words Kazakh never uses (prepositions, question words): with them, Kazakh letters
+#: only in capitalised words are names spelled the Kazakh way ("Где Тоқаев впервые…").
+_RUSSIAN_ONLY: Final = frozenset(
+    "где что кто как когда почему зачем сколько какой какая какие каком в на с по для из о об "
+    "ли это".split()
+)
+
+
+def _russian_with_kazakh_names(text: str) -> bool:
+    words = _WORD.findall(text)
+    kazakh = [word for word in words if _KAZAKH_LETTER.search(word.casefold())]
+    return all(word[0].isupper() for word in kazakh) and bool(
+        _RUSSIAN_ONLY.intersection(word.casefold() for word in words)
+    )
 
 
 def transliterated_language(text: str) -> Lang | None:

@@ -31,6 +31,11 @@ from bot.text import Synonyms, detect_language, normalize, normalize_quote, to_c
         ("nurtleu kim?", None, "kk"),
         ("Who is Kim?", None, "en"),
         ("🙂", None, "en"),
+        ("Где Тоқаев впервые озвучил идею центра?", None, "ru"),  # a name spelled the Kazakh way
+        ("Тоқаев идеяны қай жерде айтты?", None, "kk"),
+        ("Қазақстан туралы айтшы", None, "kk"),
+        ("Nurtileu men Imnadze ne talqylady?", None, "kk"),
+        ("Жарайды, сау бол!", None, "kk"),
     ],
 )
 def test_language_is_detected_from_script_letters_and_hint(text, hint, expected):
