@@ -228,6 +228,16 @@ _SOMETHING_ELSE: Final = _words(
     r"|тағы\s+қандай\s+(?:қарар\w*|бастама\w*|ұсыныс\w*)"
 )
 _OTHERS_LISTED: Final = _words(r"among\s+others|other\s+initiatives|другие\s+инициатив\w*")
+#: What has happened since ("Since the resolution was adopted, what has the centre achieved?",
+#: "Что произошло после принятия резолюции?"): the newest document reports the adoption and
+#: nothing after it.
+_SINCE_THEN: Final = _words(
+    r"what\s+ha(?:s|ve)\s+(?:[\w-]+\s+){0,5}?(?:achieved|accomplished|done\s+so\s+far)"
+    r"|since\s+(?:then|the\s+(?:resolution|vote|adoption)|it\s+was\s+(?:adopted|passed))"
+    r"|что\s+(?:произошло|случилось|изменилось)\s+после|с\s+тех\s+пор|содан\s+бері"
+    r"|қабылданғаннан\s+(?:кейін|бері)"
+)
+_LATER_EVENTS: Final = _words(r"since\s+then|с\s+тех\s+пор|содан\s+бері")
 #: Who else attended, beyond the person the documents name ("Who else besides Tokayev attended
 #: the opening?", "Кто ещё, кроме Имнадзе, приехал?", "Тоқаевтан басқа кімдер қатысты?"): the
 #: documents name one participant of each event. An answer that names others lifts it.
@@ -268,6 +278,7 @@ UNSAID: Final = (
     Topic("how long", _HOW_LONG, _LENGTH_OF_TIME),
     Topic("exact place", _EXACT_PLACE, _BUILDING),
     Topic("something else", _SOMETHING_ELSE, _OTHERS_LISTED),
+    Topic("since then", _SINCE_THEN, _LATER_EVENTS),
 )
 
 

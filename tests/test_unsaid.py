@@ -70,6 +70,9 @@ from bot.unsaid import spoken_of, unsaid_asked
         ("What else did Tokayev propose at the 74th session?", "something else"),
         ("Какие ещё резолюции инициировал Казахстан?", "something else"),
         ("Тоқаев бұдан басқа қандай бастамалар көтерді?", "something else"),
+        ("What has the centre achieved since the resolution?", "since then"),
+        ("Что произошло после принятия резолюции?", "since then"),
+        ("Қарар қабылданғаннан кейін орталық не істеді?", "since then"),
     ],
 )
 def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
@@ -109,6 +112,8 @@ def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
         "Where will the centre be?",
         "What else will the centre do?",  # the documents list its tasks
         "What else did Nurtleu and Imnadze discuss?",
+        "When was the resolution adopted?",
+        "What has Kazakhstan proposed?",
         "Сколько государств — членов ООН поддержали резолюцию?",
         "Hi, I'm a student from India. Where will the centre be?",  # where the asker is from
         "Я из Грузии. Кто такой Имнадзе?",
