@@ -347,7 +347,8 @@ class Engine:
         answer does not speak of, so the fact is not what was asked. Only the sentences that ask
         count: "I started in 2015." is context. In a question of two facts answered together
         (`also`), a number may belong to the other one ("… foreign policy and the 30th
-        anniversary of the UN in Kazakhstan")."""
+        anniversary of the UN in Kazakhstan"). Small talk is not what was asked when the
+        question names such a topic ("Что нового в Китае?")."""
         asked = _asked(text)
         if intent.kind == "smalltalk":
             # "What's new in China?" is not "how are you?": no small talk names such a topic.

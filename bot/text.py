@@ -146,6 +146,7 @@ _RUSSIAN_ONLY: Final = frozenset(
 
 
 def _russian_with_kazakh_names(text: str) -> bool:
+    """Kazakh letters in capitalised words only, beside a word Kazakh never uses."""
     words = _WORD.findall(text)
     kazakh = [word for word in words if _KAZAKH_LETTER.search(word.casefold())]
     return all(word[0].isupper() for word in kazakh) and bool(

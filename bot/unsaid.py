@@ -215,7 +215,7 @@ _EXACT_PLACE: Final = _words(
     r"|где\s+именно|в\s+каком\s+(?:именно\s+)?(?:здании|месте)|точн\w+\s+мест\w*"
     r"|нақты\s+қай\s+жер\w*|қай\s+ғимарат\w*|нақты\s+орн\w*"
 )
-_BUILDING: Final = _words(r"building|plaza|здани\w*|плаза|ғимарат\w*|плаза\w*")
+_BUILDING: Final = _words(r"building|plaza|здани\w*|плаза\w*|ғимарат\w*")
 #: What else, which other (resolutions, initiatives, proposals) beyond the one a fact gives
 #: ("What else did Tokayev propose at the 74th session?", "Какие ещё резолюции инициировал
 #: Казахстан?", "Бұдан басқа қандай бастамалар…"): the documents tell of one each.
