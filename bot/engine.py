@@ -349,12 +349,12 @@ class Engine:
         (`also`), a number may belong to the other one ("… foreign policy and the 30th
         anniversary of the UN in Kazakhstan"). Small talk is not what was asked when the
         question names such a topic ("Что нового в Китае?")."""
+        if intent.kind not in ("fact", "smalltalk"):
+            return False
         asked = _asked(text)
         if intent.kind == "smalltalk":
             # "What's new in China?" is not "how are you?": no small talk names such a topic.
             return unsaid_asked(asked, self._spoken_of[intent.id]) is not None
-        if intent.kind != "fact":
-            return False
         return (
             self._other_number(asked, (intent, *also))
             or self._other_time(asked, intent)

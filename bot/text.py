@@ -48,6 +48,12 @@ _KAZAKH_WORDS: Final = frozenset(
     "жумыс истейди болды болады болган ашылды куни жылы буу карар орталыгы сыртки неге бул "
     "кандай нени киммен лауазымы озы кым сау бол айтып берши".split()
 )
+#: Russian words Kazakh never uses (prepositions, question words): with them, Kazakh letters
+#: only in capitalised words are names spelled the Kazakh way ("Где Тоқаев впервые…").
+_RUSSIAN_ONLY: Final = frozenset(
+    "где что кто как когда почему зачем сколько какой какая какие каком в на с по для из о об "
+    "ли это".split()
+)
 #: Russian and Kazakh typed in Latin letters ("gde budet centr", "ortalyq qayda"): words that
 #: mark the language, since the script alone says English.
 _LATIN_RUSSIAN: Final = frozenset(
@@ -135,14 +141,6 @@ def detect_language(text: str, hint: str | None = None) -> Lang:
     if latin and (hinted == "en" or hinted is None or len(tokens(lowered)) > 2):
         return "en"
     return hinted or "en"
-
-
-#: Russian words Kazakh never uses (prepositions, question words): with them, Kazakh letters
-#: only in capitalised words are names spelled the Kazakh way ("Где Тоқаев впервые…").
-_RUSSIAN_ONLY: Final = frozenset(
-    "где что кто как когда почему зачем сколько какой какая какие каком в на с по для из о об "
-    "ли это".split()
-)
 
 
 def _russian_with_kazakh_names(text: str) -> bool:
