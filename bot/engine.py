@@ -123,6 +123,22 @@ _BREAKDOWN: Final = re.compile(
     r"|олардың)(?!\w)",
     re.IGNORECASE,
 )
+#: A question of how many ("how many", "сколько", "қанша", "the number of").
+_COUNT: Final = re.compile(
+    r"(?<!\w)(?:how\s+many|number\s+of|сколько|числ[оа]|количеств\w*|қанша\w*|нешеу\w*|"
+    r"саны|санын)(?!\w)",
+    re.IGNORECASE,
+)
+#: A year the question asks about ("How many agencies were there in 2019?").
+_YEAR: Final = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+#: A question for the exact figure ("а точное число какое?", "exactly how many")...
+_EXACT: Final = re.compile(r"(?<!\w)(?:exact\w*|precise\w*|точн\w*|нақты\w*)(?!\w)", re.IGNORECASE)
+#: ... where an answer gives only a bound ("more than 120", "более 120", "120-дан астам").
+_APPROXIMATE: Final = re.compile(
+    r"(?<!\w)(?:more\s+than|over|at\s+least|более|свыше|не\s+менее)\s+\d"
+    r"|\d+-?(?:дан|ден|тан|тен|нан|нен)\s+(?:астам|көп)(?!\w)",
+    re.IGNORECASE,
+)
 #: Intents kept from ranking each part of a message.
 _PART_LIMIT: Final = 5
 #: A part of a message shorter than this many words is not a question of its own.
@@ -301,6 +317,15 @@ class Engine:
             for intent in knowledge.intents.values()
         }
         self._breaks_down = _answers_say(knowledge, _BREAKDOWN)
+        self._approximate = _answers_say(knowledge, _APPROXIMATE)
+        self._answer_years = {
+            intent.id: frozenset(
+                _YEAR.findall(
+                    " ".join([*intent.answer.values(), *(q.text for q in intent.quotes)])
+                )
+            )
+            for intent in knowledge.intents.values()
+        }
         self._speaks_of_now = _answers_say(knowledge, _NOW)
         self._spoken_of = {
             intent.id: spoken_of([*intent.answer.values(), *(q.text for q in intent.quotes)])
@@ -333,6 +358,9 @@ class Engine:
             and not exact  # an admin's example is answered as curated, whatever the rules say
             and self._not_asked(question.text, reply.intent, reply.also)
         ):
+            if self._figure_not_given(_asked(question.text), reply.intent, reply.also):
+                # The fact is the right one, its figure is not the one asked: offer it as is.
+                return Reply("decline", language, reply.score, None, (reply.intent,))
             return self._not_in_documents(question.text, matches, reply)
         if reply.kind == "clarify":
             return self._offer_only_asked(question.text, matches, reply)
@@ -361,6 +389,7 @@ class Engine:
             or unsaid_asked(asked, self._spoken_of[intent.id]) is not None
             or self._office_now(asked, intent)
             or self._part_of_total(asked, intent)
+            or self._figure_not_given(asked, intent, also)
         )
 
     def _offer_only_asked(self, text: str, matches: list[Match], reply: Reply) -> Reply:
@@ -437,6 +466,31 @@ class Engine:
         "How many of the 152 co-sponsors were from Asia?" is not answered by "152"."""
         totals = {n for found in _PART_OF.findall(asked) for n in found if n}
         return bool(totals & self._numbers[intent.id]) and not self._breaks_down[intent.id]
+
+    def _figure_not_given(self, asked: str, intent: Intent, also: tuple[Intent, ...] = ()) -> bool:
+        """The question asks this fact's figure for another year, or exactly where the answer
+        gives a bound."""
+        return self._count_in_other_year(asked, (intent, *also)) or self._exact_of_approximate(
+            asked, intent
+        )
+
+    def _count_in_other_year(self, asked: str, intents: tuple[Intent, ...]) -> bool:
+        """How many in a year the answer does not date its count by: "How many agencies were in
+        UN Plaza in 2019?" is not answered by a count as of 2023, though 2019 is in the
+        documents (the building's opening)."""
+        if not _COUNT.search(asked):
+            return False
+        years = set(_YEAR.findall(asked))
+        return not years <= set().union(*(self._answer_years[i.id] for i in intents))
+
+    def _exact_of_approximate(self, asked: str, intent: Intent) -> bool:
+        """The exact figure, when the answer gives only a bound: "more than 120 people" does
+        not say how many exactly."""
+        return (
+            self._approximate[intent.id]
+            and bool(_EXACT.search(asked))
+            and bool(_COUNT.search(asked))
+        )
 
     def _rank_parts(self, text: str, memo: dict[str, list[Match]]) -> None:
         """Rank every part of a message that `rank` and `_several_questions` may look at in one

@@ -717,6 +717,40 @@ def test_a_part_of_a_total_the_documents_give_is_declined_not_answered_with_the_
     assert reply.intent is None or reply.intent.id != "offtopic"
 
 
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("How many agencies were at UN Plaza in 2020?", "unplaza-agencies"),
+        ("Сколько агентств было в здании ООН в Алматы в 2019 году?", "unplaza-agencies"),
+        ("2019 жылы UN Plaza-да қанша қызметкер болды?", "unplaza-staff"),
+        ("Exactly how many people work at UN Plaza?", "unplaza-staff"),
+        ("Какое точное число сотрудников в здании ООН в Алматы?", "unplaza-staff"),
+        ("UN Plaza-да нақты қанша адам жұмыс істейді?", "unplaza-staff"),
+    ],
+)
+def test_a_figure_for_another_year_or_exactly_where_the_documents_give_a_bound_is_declined(
+    engine, question, fact
+):
+    """The count is dated August 2023 and the staff figure is "more than 120": the documents
+    don't say what was asked, and the fact they do give is offered as a button."""
+    reply = engine.ask(Question(question))
+    assert (reply.kind, reply.intent) == ("decline", None)
+    assert [i.id for i in reply.suggestions] == [fact]
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("How many agencies were at UN Plaza in 2023?", "unplaza-agencies"),
+        ("Exactly how many countries co-sponsored the resolution?", "resolution-cosponsors"),
+    ],
+)
+def test_a_figure_asked_for_the_year_or_as_exactly_as_the_answer_gives_it_is_answered(
+    engine, question, intent
+):
+    assert outcome(engine, question) == ("answer", intent)
+
+
 def test_a_total_asked_of_a_larger_number_is_still_answered(engine):
     assert outcome(engine, "Сколько из 193 членов ООН стали соавторами резолюции?") == (
         "answer",
