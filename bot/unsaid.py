@@ -259,6 +259,23 @@ _OTHERS_NAMED: Final = _words(
     r"|други\w*\s+(?:гост\w*|участник\w*)|басқа\s+(?:қатысушы\w*|қонақ\w*)"
 )
 
+#: Which countries ("Which countries does the MFA mean by middle powers?", "какие страны…",
+#: "қай елдер…"): asked of a fact that names no country or group of them, it is a list the
+#: documents don't give.
+_WHICH_COUNTRIES: Final = _words(
+    r"(?:which|what)\s+(?:specific\s+|particular\s+|exact\s+)?(?:countries|states|nations)"
+    r"|(?:какие|каких|каким)\s+(?:именно\s+|конкретно\s+|же\s+)?(?:стран\w*|государств\w*)"
+    r"|(?:қай|қандай)\s+(?:нақты\s+)?(?:елдер\w*|мемлекеттер\w*)"
+)
+#: ... unless the answer names the group ("on behalf of the Central Asian states") or says the
+#: documents don't list them.
+_COUNTRIES_NAMED: Final = _words(
+    r"(?:central\s+asian|afghan)\w*\s+(?:countries|states)|individual\s+countries"
+    r"|(?:стран\w*|государств\w*)\s+центральной\s+азии|отдельные\s+страны|какие\s+страны"
+    r"|орталық\s+азия\s+(?:елдер\w*|мемлекеттер\w*)|жекелеген\s+елдер|қай\s+елдер"
+    r"|(?:particular|any)\s+country|та\s+или\s+иная\s+страна|белгілі\s+бір\s+ел\w*"
+)
+
 #: Each topic with the words that would show an answer speaks of it.
 UNSAID: Final = (
     Topic("money", _MONEY, _MONEY, own_gaps=False),
@@ -279,6 +296,7 @@ UNSAID: Final = (
     Topic("exact place", _EXACT_PLACE, _BUILDING),
     Topic("something else", _SOMETHING_ELSE, _OTHERS_LISTED),
     Topic("since then", _SINCE_THEN, _LATER_EVENTS),
+    Topic("which countries", _WHICH_COUNTRIES, _COUNTRIES_NAMED),
 )
 
 

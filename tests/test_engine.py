@@ -751,6 +751,27 @@ def test_a_figure_asked_for_the_year_or_as_exactly_as_the_answer_gives_it_is_ans
     assert outcome(engine, question) == ("answer", intent)
 
 
+@pytest.mark.parametrize(
+    ("question", "reply"),
+    [
+        (
+            "Which countries are the middle powers the ministry speaks of?",
+            ("decline", "gap-kz-figures"),
+        ),
+        ("Which countries will the centre serve?", ("answer", "centre-region")),
+        (
+            "On behalf of which states did Kazakhstan put forward the resolution?",
+            ("answer", "resolution-initiator"),
+        ),
+    ],
+)
+def test_which_countries_is_answered_only_by_a_fact_that_names_them_or_says_they_are_not_listed(
+    engine, question, reply
+):
+    """The middle powers are never named: the gap that says so, not the fact about them."""
+    assert outcome(engine, question) == reply
+
+
 def test_a_total_asked_of_a_larger_number_is_still_answered(engine):
     assert outcome(engine, "Сколько из 193 членов ООН стали соавторами резолюции?") == (
         "answer",

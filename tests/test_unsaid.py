@@ -73,6 +73,9 @@ from bot.unsaid import spoken_of, unsaid_asked
         ("What has the centre achieved since the resolution?", "since then"),
         ("Что произошло после принятия резолюции?", "since then"),
         ("Қарар қабылданғаннан кейін орталық не істеді?", "since then"),
+        ("Which countries count as middle powers?", "which countries"),
+        ("Какие именно страны считаются средними державами?", "which countries"),
+        ("Қай елдер орта держава саналады?", "which countries"),
     ],
 )
 def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
@@ -124,6 +127,9 @@ def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
         "Who else will the centre work with besides governments?",  # not who attended
         "Who attended the opening of UN Plaza?",
         "Who is Kazakhstan the largest economy among?",
+        "Which country initiated the resolution?",  # one country: the documents name it
+        "Какие интересы страны стоят за этой инициативой?",
+        "Каким количеством государств поддержана резолюция?",
     ],
 )
 def test_a_question_about_what_the_documents_say_is_not_taken_for_one(question):
@@ -153,3 +159,8 @@ def test_an_answer_that_speaks_of_a_topic_lifts_it():
 def test_an_answer_that_names_other_guests_lifts_who_else_attended():
     spoken = spoken_of(["The President opened the building; the mayor also attended."])
     assert unsaid_asked("Who else attended besides the President?", spoken) is None
+
+
+def test_an_answer_that_names_a_group_of_countries_lifts_which_countries():
+    spoken = spoken_of(["Kazakhstan initiated it on behalf of the Central Asian states."])
+    assert unsaid_asked("On behalf of which states was it initiated?", spoken) is None
