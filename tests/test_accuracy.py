@@ -65,6 +65,8 @@ POOLS = {
     # engine as of 54315fc (bot/ as at 81a8f32); nothing changed for it.
     "fresh-19": ("heldout19.yaml",),
     "fresh-20": ("heldout20.yaml",),
+    # written with known gaps as expectations (a gap is a decline: bot/evaluation.py)
+    "fresh-21": ("heldout21.yaml",),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding chatty and formal
@@ -154,6 +156,13 @@ FLOORS = [
     ("fresh-20", "ru", 0.918),
     ("fresh-20", "kk", 0.933),
     ("fresh-20", "decline", 0.972),  # 37/37 after the since-then topic (shaped on it)
+    # heldout21, first measurement (2c7ce85, gaps scored as declines): en 27/29, ru 29/30,
+    # kk 23/24, declined 86/106 (12 quoted: near misses far from any gap), small talk 3/3.
+    ("fresh-21", "en", 0.896),
+    ("fresh-21", "ru", 0.933),
+    ("fresh-21", "kk", 0.916),
+    ("fresh-21", "decline", 0.801),
+    ("fresh-21", "smalltalk", 0.66),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above. heldout12's three and one of heldout13's two were
@@ -171,6 +180,7 @@ QUOTED_LIMITS = {
     "stress-18": 9,  # 17 when first measured, 13, 11, then 9
     "fresh-19": 1,  # 2 when first measured (Imnadze's years in office: declined since)
     "fresh-20": 0,  # 1 when first measured ("what has the centre achieved since…", declined since)
+    "fresh-21": 12,  # when first measured
 }
 
 

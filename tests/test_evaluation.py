@@ -33,6 +33,23 @@ def test_eval_prints_accuracy_per_language_and_outcome_and_the_failures(tmp_path
     assert "'tell me a joke about cats'" in out
 
 
+def test_a_question_labelled_with_a_known_gap_counts_as_a_decline(tmp_path, capsys):
+    """A gap is the documents' own "they don't say": its question is declined, not answered,
+    and a gap listed beside a fact is a right reply too."""
+    path = write(
+        tmp_path,
+        "version: 1\nquestions:\n"
+        "  - {text: 'who will direct the centre', lang: en, expect: gap-centre-director}\n"
+        "  - {text: 'in what year was the 74th session', lang: en,"
+        " expect: [centre-first-proposed, gap-unga74-year]}\n",
+    )
+    assert main(["eval", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "decline: 1/1 = 100.0 %" in out
+    assert "en: 1/1 = 100.0 %" in out
+    assert "Failed questions" not in out
+
+
 def test_a_label_naming_no_intent_is_an_error(tmp_path, kb):
     path = write(
         tmp_path, "version: 1\nquestions:\n  - {text: hi there, lang: en, expect: nope}\n"
