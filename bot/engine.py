@@ -129,6 +129,25 @@ _COUNT: Final = re.compile(
     r"саны|санын)(?!\w)",
     re.IGNORECASE,
 )
+#: ... which an answer gives as a number, or as "unanimously" (none against); a year or a day
+#: of a month ("6 March 2025", "2025 жылғы 6 наурыз") dates the answer, it counts nothing.
+_A_COUNT: Final = re.compile(r"\d|unanimous\w*|единоглас\w*|бірауыздан", re.IGNORECASE)
+_MONTH: Final = (
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"январ\w*|феврал\w*|март\w*|апрел\w*|ма[йя]\w*|июн\w*|июл\w*|август\w*|сентябр\w*|"
+    r"октябр\w*|ноябр\w*|декабр\w*|қаңтар\w*|ақпан\w*|наурыз\w*|сәуір\w*|мамыр\w*|маусым\w*|"
+    r"шілде\w*|тамыз\w*|қыркүйек\w*|қазан\w*|қараша\w*|желтоқсан\w*"
+)
+_DATE: Final = re.compile(
+    rf"(?<!\d)(?:(?:19|20)\d\d|\d{{1,2}}\s+(?:{_MONTH})|(?:{_MONTH})\s+\d{{1,2}})(?!\d)",
+    re.IGNORECASE,
+)
+#: A question word beside a count: the count may be another fact's.
+_ANOTHER_QUESTION: Final = re.compile(
+    r"(?<!\w)(?:when|where|who|whom|why|which|когда|где|кто|почему|зачем|какой|какая|какие|"
+    r"қашан|қайда|кім|неге|қандай|қай)(?!\w)",
+    re.IGNORECASE,
+)
 #: A year the question asks about ("How many agencies were there in 2019?").
 _YEAR: Final = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 #: A question for the exact figure ("а точное число какое?", "exactly how many")...
@@ -318,6 +337,10 @@ class Engine:
         }
         self._breaks_down = _answers_say(knowledge, _BREAKDOWN)
         self._approximate = _answers_say(knowledge, _APPROXIMATE)
+        self._counts = {
+            intent.id: any(_A_COUNT.search(_DATE.sub(" ", a)) for a in intent.answer.values())
+            for intent in knowledge.intents.values()
+        }
         self._answer_years = {
             intent.id: frozenset(
                 _YEAR.findall(
@@ -390,6 +413,7 @@ class Engine:
             or self._office_now(asked, intent)
             or self._part_of_total(asked, intent)
             or self._figure_not_given(asked, intent, also)
+            or self._count_without_number(asked, (intent, *also))
         )
 
     def _offer_only_asked(self, text: str, matches: list[Match], reply: Reply) -> Reply:
@@ -472,6 +496,18 @@ class Engine:
         gives a bound."""
         return self._count_in_other_year(asked, (intent, *also)) or self._exact_of_approximate(
             asked, intent
+        )
+
+    def _count_without_number(self, asked: str, intents: tuple[Intent, ...]) -> bool:
+        """How many, asked of a fact whose answer gives no number: "How many guests were at the
+        opening?" is not answered by who opened it. "Unanimously" counts the votes against. In
+        a message of several clauses the count may be another fact's ("When did it open, and
+        how many people work there?", "қашан ашылды, онда қанша адам…")."""
+        return (
+            bool(_COUNT.search(asked))
+            and len(_clauses(asked)) < 2
+            and not _ANOTHER_QUESTION.search(asked)
+            and not any(self._counts[i.id] for i in intents)
         )
 
     def _count_in_other_year(self, asked: str, intents: tuple[Intent, ...]) -> bool:

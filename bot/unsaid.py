@@ -259,6 +259,32 @@ _OTHERS_NAMED: Final = _words(
     r"|други\w*\s+(?:гост\w*|участник\w*)|басқа\s+(?:қатысушы\w*|қонақ\w*)"
 )
 
+#: Other councils than the documents' bodies ("Will Kazakhstan run for the Human Rights
+#: Council?", "Қазақстанда ТДМ жөніндегі ұлттық кеңес бар ма?").
+_COUNCILS: Final = _words(
+    r"human\s+rights\s+council|economic\s+and\s+social\s+council|ecosoc|экосос"
+    r"|совет\w*\s+(?:оон\s+)?по\s+правам\s+человека|адам\s+құқықтары\s+(?:жөніндегі\s+)?кеңес\w*"
+    r"|(?:national|национальн\w*|ұлттық)\s+(?:\w+\s+)?(?:council|совет\w*|кеңес\w*)"
+)
+#: What other sources say ("What does the Constitution say…", "Did Tokayev tweet…", "polls on
+#: what people think", "Жолдауында…"): the documents are three news releases, none of them.
+_OTHER_SOURCES: Final = _words(
+    r"constitution\w*|tweet\w*|twitter|polls?|polled|survey\w*|interview\w*|state\s+of\s+the\s+nation"
+    r"|конституци\w*|твит\w*|твиттер\w*|опрос\w*|интервью|послани\w*\s+(?:народу|главы|президента)"
+    r"|ата\s+заң\w*|жолдау\w*|сауалнама\w*|сұхбат\w*"
+)
+#: The bot's own opinion ("Do you think the centre will really help?", "А ты сам как думаешь…",
+#: "Сен қалай ойлайсың…"): it has none, and the documents give only their authors' words. "Do
+#: you think you could tell me…" is a polite question and "Who do you think proposed it?" asks a
+#: fact, not an opinion.
+_OPINION: Final = _words(
+    r"(?<!who\s)(?<!where\s)(?<!when\s)(?<!which\s)do\s+you\s+(?:really\s+)?think"
+    r"(?!\s+you\s+(?:could|can|might))"
+    r"|in\s+your\s+(?:own\s+)?(?:opinion|view)|your\s+(?:own\s+|personal\s+)?opinion"
+    r"|как\s+(?:ты|вы)\s+(?:сам\w*\s+)?думае\w*|(?:ты|вы)\s+(?:сам\w*\s+)?как\s+думае\w*"
+    r"|(?:ваше|твоё|твое)\s+(?:личное\s+)?мнение|по-твоему|по-вашему"
+    r"|(?:сен|сіз)\s+(?:өзің\w*\s+)?қалай\s+ойлайс\w*|(?:сенің|сіздің)\s+(?:ойың\w*|пікірің\w*)"
+)
 #: Which countries ("Which countries does the MFA mean by middle powers?", "какие страны…",
 #: "қай елдер…"): asked of a fact that names no country or group of them, it is a list the
 #: documents don't give.
@@ -297,6 +323,9 @@ UNSAID: Final = (
     Topic("something else", _SOMETHING_ELSE, _OTHERS_LISTED),
     Topic("since then", _SINCE_THEN, _LATER_EVENTS),
     Topic("which countries", _WHICH_COUNTRIES, _COUNTRIES_NAMED),
+    Topic("other councils", _COUNCILS, _COUNCILS),
+    Topic("other sources", _OTHER_SOURCES, _OTHER_SOURCES),
+    Topic("opinion", _OPINION, _OPINION),
 )
 
 

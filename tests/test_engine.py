@@ -772,6 +772,37 @@ def test_which_countries_is_answered_only_by_a_fact_that_names_them_or_says_they
     assert outcome(engine, question) == reply
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many people attended the opening of UN Plaza in 2019?",
+        "How many times did Nurtleu and Imnadze meet?",
+        "Сколько гостей пришло на открытие здания ООН в Алматы?",
+        "Сколько раз Нуртлеу встречался с Имнадзе?",
+        "UN Plaza ашылуына қанша қонақ келді?",
+    ],
+)
+def test_how_many_asked_of_a_fact_that_gives_no_number_is_declined(engine, question):
+    """Who opened the building or that the two met does not say how many."""
+    assert engine.ask(Question(question)).kind == "decline"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("When was UN Plaza opened, how many people work there?", "unplaza-inauguration"),
+        ("How many countries voted against the resolution?", "resolution-unanimous"),
+        ("How many years has the UN worked in Kazakhstan?", "kz-un-30-years"),
+    ],
+)
+def test_how_many_is_answered_by_a_number_unanimously_or_beside_another_question(
+    engine, question, intent
+):
+    reply = engine.ask(Question(question))
+    assert reply.kind == "answer"
+    assert intent in {reply.intent.id, *(i.id for i in reply.also)}
+
+
 def test_a_total_asked_of_a_larger_number_is_still_answered(engine):
     assert outcome(engine, "Сколько из 193 членов ООН стали соавторами резолюции?") == (
         "answer",

@@ -76,6 +76,15 @@ from bot.unsaid import spoken_of, unsaid_asked
         ("Which countries count as middle powers?", "which countries"),
         ("Какие именно страны считаются средними державами?", "which countries"),
         ("Қай елдер орта держава саналады?", "which countries"),
+        ("Will Kazakhstan run for the Human Rights Council?", "other councils"),
+        ("Есть ли в Казахстане национальный совет по ЦУР?", "other councils"),
+        ("Қазақстан Адам құқықтары жөніндегі кеңеске сайлана ма?", "other councils"),
+        ("What does Kazakhstan's constitution say about the UN?", "other sources"),
+        ("Токаев писал о центре в твиттере?", "other sources"),
+        ("Орталық туралы халықтан сауалнама алынды ма?", "other sources"),
+        ("What do you think, will the centre succeed?", "opinion"),
+        ("Как вы думаете, центр поможет региону?", "opinion"),
+        ("Сіз қалай ойлайсыз, орталық пайдалы ма?", "opinion"),
     ],
 )
 def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
@@ -130,6 +139,9 @@ def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
         "Which country initiated the resolution?",  # one country: the documents name it
         "Какие интересы страны стоят за этой инициативой?",
         "Каким количеством государств поддержана резолюция?",
+        "Who do you think proposed the centre?",  # a fact asked colloquially
+        "Do you think you could tell me where the centre will be?",
+        "Какие вопросы обсуждали Нуртлеу и Имнадзе?",  # "вопрос" is not a poll
     ],
 )
 def test_a_question_about_what_the_documents_say_is_not_taken_for_one(question):
