@@ -409,12 +409,19 @@ class Engine:
         return (
             self._other_number(asked, (intent, *also))
             or self._other_time(asked, intent)
-            or unsaid_asked(asked, self._spoken_of[intent.id]) is not None
+            or unsaid_asked(asked, self._spoken_of_any((intent, *also))) is not None
             or self._office_now(asked, intent)
             or self._part_of_total(asked, intent)
             or self._figure_not_given(asked, intent, also)
             or self._count_without_number(asked, (intent, *also))
         )
+
+    def _spoken_of_any(self, intents: tuple[Intent, ...]) -> frozenset[str]:
+        """The topics some of these answers speak of: in a question of two facts answered
+        together, "at which session…" may be the other fact's."""
+        if len(intents) == 1:
+            return self._spoken_of[intents[0].id]
+        return frozenset().union(*(self._spoken_of[i.id] for i in intents))
 
     def _offer_only_asked(self, text: str, matches: list[Match], reply: Reply) -> Reply:
         """A "did you mean" offers only facts the question could be asking: "What did Tokayev

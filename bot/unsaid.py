@@ -285,6 +285,33 @@ _OPINION: Final = _words(
     r"|(?:ваше|твоё|твое)\s+(?:личное\s+)?мнение|по-твоему|по-вашему"
     r"|(?:сен|сіз)\s+(?:өзің\w*\s+)?қалай\s+ойлайс\w*|(?:сенің|сіздің)\s+(?:ойың\w*|пікірің\w*)"
 )
+#: Which session ("At which session was the resolution adopted?"), asked of a fact that speaks
+#: of none: only the initiative's first presentation is dated by one (the 74th).
+_WHICH_SESSION: Final = _words(
+    r"(?:which|what)\s+(?:\w+\s+){0,2}?session|(?:на\s+)?как\w+\s+(?:\w+\s+)?сесси\w*"
+    r"|(?:қай|нешінші)\s+(?:\w+\s+)?сессия\w*"
+)
+_SESSION: Final = _lowered(r"session|сесси|сессия")
+#: What the resolution obliges ("What obligations does it place on member states?", "Is it
+#: legally binding?"): the documents say only that it was adopted and what it shows.
+_OBLIGATIONS: Final = _words(
+    r"obligations?|obligat\w+|(?:legally\s+)?binding|обязательств\w*|обязыва\w*"
+    r"|юридическ\w+\s+(?:сил\w*|обязательн\w*)|міндеттеме\w*|міндеттей\w*|заңды\s+күш\w*"
+)
+#: Railways and pipelines ("the Trans-Afghan railway"): the documents name no project.
+_TRANSPORT: Final = _words(
+    r"railways?|railroads?|pipelines?|железн\w+\s+дорог\w*|трубопровод\w*|теміржол\w*"
+    r"|темір\s+жол\w*|құбыр\w*"
+)
+#: The names of people a fact speaks of only by their role ("Names please", "назовите
+#: фамилии", "аттарын айтыңызшы"): asked of a fact that names no one, a list it doesn't give.
+_NAMES: Final = _words(
+    r"names,?\s+(?:please|pls)|what\s+(?:are|were)\s+(?:their|the)\s+names|the\s+names\s+of"
+    r"|their\s+names(?!\s+(?:on|to|down))|name\s+them"
+    r"|назов\w+\s+(?:их\s+)?(?:имена|фамилии|по\s+именам)"
+    r"|(?:их\s+)?(?:имена|фамилии)|аттары\w*|есімдер\w*|аты-жөн\w*"
+)
+_NAMED: Final = _lowered(r"\bnam(?:e|ed|es)\b|назван|названы|имён|имен|фамили|атал|есім|аты-жөн")
 #: Which countries ("Which countries does the MFA mean by middle powers?", "какие страны…",
 #: "қай елдер…"): asked of a fact that names no country or group of them, it is a list the
 #: documents don't give.
@@ -326,6 +353,10 @@ UNSAID: Final = (
     Topic("other councils", _COUNCILS, _COUNCILS),
     Topic("other sources", _OTHER_SOURCES, _OTHER_SOURCES),
     Topic("opinion", _OPINION, _OPINION),
+    Topic("which session", _WHICH_SESSION, _SESSION),
+    Topic("obligations", _OBLIGATIONS, _OBLIGATIONS),
+    Topic("transport projects", _TRANSPORT, _TRANSPORT, own_gaps=False),
+    Topic("names", _NAMES, _NAMED),
 )
 
 

@@ -803,6 +803,24 @@ def test_how_many_is_answered_by_a_number_unanimously_or_beside_another_question
     assert intent in {reply.intent.id, *(i.id for i in reply.also)}
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "At which session did Tokayev first propose the centre, and how many countries "
+        "co-sponsored the resolution?",
+        "На какой сессии Токаев впервые предложил центр и сколько стран стали соавторами "
+        "резолюции?",
+    ],
+)
+def test_a_topic_in_a_question_of_two_facts_may_be_the_other_facts(engine, question):
+    """ "Which session" belongs to the first proposal, "how many" to the co-sponsors: the reply
+    that gives both stands."""
+    reply = engine.ask(Question(question))
+    assert reply.kind == "answer"
+    answered = {reply.intent.id, *(i.id for i in reply.also)}
+    assert {"centre-first-proposed", "resolution-cosponsors"} <= answered
+
+
 def test_a_total_asked_of_a_larger_number_is_still_answered(engine):
     assert outcome(engine, "Сколько из 193 членов ООН стали соавторами резолюции?") == (
         "answer",

@@ -85,6 +85,18 @@ from bot.unsaid import spoken_of, unsaid_asked
         ("What do you think, will the centre succeed?", "opinion"),
         ("Как вы думаете, центр поможет региону?", "opinion"),
         ("Сіз қалай ойлайсыз, орталық пайдалы ма?", "opinion"),
+        ("At which session was the resolution adopted?", "which session"),
+        ("На какой сессии приняли резолюцию?", "which session"),
+        ("Қарар қай сессияда қабылданды?", "which session"),
+        ("Does the resolution create obligations for Kazakhstan?", "obligations"),
+        ("Резолюция имеет обязательную юридическую силу?", "obligations"),
+        ("Қарар мемлекеттерге міндеттеме жүктей ме?", "obligations"),
+        ("Will the centre help build the Trans-Afghan railway?", "transport projects"),
+        ("Центр займётся железной дорогой в Афганистан?", "transport projects"),
+        ("Орталық Трансауған теміржолына қатыса ма?", "transport projects"),
+        ("Which agency heads did he meet? Names please", "names"),
+        ("С кем он встречался, назовите фамилии", "names"),
+        ("Агенттік басшыларының аттарын айтыңызшы", "names"),
     ],
 )
 def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
@@ -142,6 +154,7 @@ def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
         "Who do you think proposed the centre?",  # a fact asked colloquially
         "Do you think you could tell me where the centre will be?",
         "Какие вопросы обсуждали Нуртлеу и Имнадзе?",  # "вопрос" is not a poll
+        "How many countries put their names on the resolution?",  # co-sponsored it
     ],
 )
 def test_a_question_about_what_the_documents_say_is_not_taken_for_one(question):
