@@ -130,7 +130,7 @@ FLOORS = [
     ("stress-16", "en", 0.90),
     ("stress-16", "ru", 0.87),
     ("stress-16", "kk", 0.964),
-    ("stress-16", "decline", 0.94),  # 95/100 after the vote-count topic
+    ("stress-16", "decline", 0.97),  # 98/100 after stop 21's figure rules and topics
     # heldout17, first measurement: en 29/29, ru 24/25, kk 20/21, declined 109/120.
     ("stress-17", "en", 0.965),
     ("stress-17", "ru", 0.92),
@@ -141,13 +141,13 @@ FLOORS = [
     ("stress-18", "en", 0.941),
     ("stress-18", "ru", 0.958),
     ("stress-18", "kk", 0.961),
-    ("stress-18", "decline", 0.901),  # 102/112 after the vote-count and later topics
+    ("stress-18", "decline", 0.946),  # 107/112 after stop 21's figure rules and topics
     # heldout19, first measurement: en 43/45, ru 44/46, kk 37/37, declined 40/44, small talk
     # 3/3; floors one question lower.
     ("fresh-19", "en", 0.933),
     ("fresh-19", "ru", 0.934),
     ("fresh-19", "kk", 0.972),
-    ("fresh-19", "decline", 0.931),  # 42/44 after small talk naming a topic, how long
+    ("fresh-19", "decline", 0.954),  # 43/44 after stop 21's names topic
     ("fresh-19", "smalltalk", 0.66),
     # heldout20, first measurement (29e84e0): en 45/46, ru 35/37, kk 29/30, declined 36/37 (1
     # quoted), small talk 1/1 (its other 14 equal to examples or earlier sets); floors one
@@ -161,7 +161,7 @@ FLOORS = [
     ("fresh-21", "en", 0.896),
     ("fresh-21", "ru", 0.933),
     ("fresh-21", "kk", 0.916),
-    ("fresh-21", "decline", 0.801),
+    ("fresh-21", "decline", 0.896),  # 96/106 after rules shaped on its quoted misses
     ("fresh-21", "smalltalk", 0.66),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
@@ -175,12 +175,12 @@ QUOTED_LIMITS = {
     "fresh-13": 0,  # its vote tally: declined by the vote-count topic (stop 20)
     "fresh-14": 0,
     "stress-15": 0,  # 12 when first measured; 6, 4, 3, 2, then none after the rules its misses showed
-    "stress-16": 2,  # 6 when first measured
-    "stress-17": 3,  # 10 when first measured; 6, then 3 once vote tallies were declined
-    "stress-18": 9,  # 17 when first measured, 13, 11, then 9
-    "fresh-19": 1,  # 2 when first measured (Imnadze's years in office: declined since)
+    "stress-16": 0,  # 6 when first measured
+    "stress-17": 0,  # 10 when first measured; 6, 3 once vote tallies were declined, then 0
+    "stress-18": 4,  # 17 when first measured, 13, 11, 9, then 4
+    "fresh-19": 0,  # 2 when first measured (Imnadze's years in office, agency heads' names)
     "fresh-20": 0,  # 1 when first measured ("what has the centre achieved since…", declined since)
-    "fresh-21": 12,  # when first measured
+    "fresh-21": 4,  # 12 when first measured (other sources, councils, opinion: declined since)
 }
 
 
