@@ -311,7 +311,9 @@ _NAMES: Final = _words(
     r"|назов\w+\s+(?:их\s+)?(?:имена|фамилии|по\s+именам)"
     r"|(?:их\s+)?(?:имена|фамилии)|аттары\w*|есімдер\w*|аты-жөн\w*"
 )
-_NAMED: Final = _lowered(r"\bnam(?:e|ed|es)\b|назван|названы|имён|имен|фамили|атал|есім|аты-жөн")
+_NAMED: Final = _words(
+    r"nam(?:e|ed|es)|назван\w*|имена|имён|фамили\w*|аты-жөн\w*|есім\w*|аталмаған|аттары\w*"
+)
 #: Which countries ("Which countries does the MFA mean by middle powers?", "какие страны…",
 #: "қай елдер…"): asked of a fact that names no country or group of them, it is a list the
 #: documents don't give.
