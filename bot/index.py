@@ -178,7 +178,7 @@ class _SparseWeights:
         """`asked @ W[features]`: questions (parts × features) times these features' weights.
         Whole rows go through one matrix product, the sparse rest through one bincount."""
         wide = self.wide_rows[features]
-        whole = np.flatnonzero(wide >= 0)
+        whole = (wide >= 0).nonzero()[0]
         cells, rows = _cells_of(self.starts, features)
         logits = _sparse_product(asked, rows, self.intents[cells], self.values[cells], n_intents)
         if len(whole):
@@ -238,15 +238,16 @@ def _spans(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     if total == 0:
         return np.zeros(0, dtype=np.int64)
     offsets = np.zeros(len(lengths), dtype=np.int64)
-    np.cumsum(lengths[:-1], out=offsets[1:])
-    return np.repeat(starts - offsets, lengths) + np.arange(total)
+    lengths[:-1].cumsum(out=offsets[1:])
+    # ndarray methods rather than np.* functions: no dispatch wrapper on the query path
+    return (starts - offsets).repeat(lengths) + np.arange(total)
 
 
 def _cells_of(starts: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The (feature, intent) cells of some features in a by-feature layout (`starts`: where
     each feature's cells begin), and which of the given features each cell belongs to."""
     first, last = starts[features], starts[features + 1]
-    return _spans(first, last), np.repeat(np.arange(len(features)), last - first)
+    return _spans(first, last), np.arange(len(features)).repeat(last - first)
 
 
 def _sparse_product(
@@ -286,8 +287,21 @@ def _counted(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if not len(numbers):
         return numbers, numbers
     numbers = np.sort(numbers)
-    starts = np.flatnonzero(np.concatenate(([True], numbers[1:] != numbers[:-1])))
+    starts = np.concatenate(([True], numbers[1:] != numbers[:-1])).nonzero()[0]
     return numbers[starts], np.diff(np.append(starts, len(numbers)))
+
+
+def _distinct(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(numbers, return_inverse=True)` without its generality (half the time on a
+    long message's few hundred features)."""
+    order = numbers.argsort(kind="stable")
+    ordered = numbers[order]
+    first = np.empty(len(ordered), dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    at = np.empty(len(ordered), dtype=np.int64)
+    at[order] = first.cumsum() - 1
+    return ordered[first], at
 
 
 def _fill(
@@ -754,9 +768,9 @@ class Index:
         if parts == 1:  # a question's columns are already distinct and ascending
             features, asked = columns_of[0], values_of[0][None, :]
         else:
-            features, at = np.unique(np.concatenate(columns_of), return_inverse=True)
+            features, at = _distinct(np.concatenate(columns_of))
             asked = np.zeros((parts, len(features)))
-            part = np.repeat(np.arange(parts), [len(c) for c in columns_of])
+            part = np.arange(parts).repeat([len(c) for c in columns_of])
             asked[part, at] = np.concatenate(values_of)
         # Stage 1, every intent: centroid cosine and the classifier's probability.
         cells, cell_feature = _cells_of(self._centroid_starts, features)
@@ -782,19 +796,19 @@ class Index:
         nearest, closest = self._nearest_examples(
             candidates, asked, cells, cell_feature, cell_intent
         )
-        similarity = p.example_share * nearest + (1.0 - p.example_share) * np.take_along_axis(
-            centroid, candidates, axis=1
+        rows = np.arange(parts)[:, None]  # with `candidates`: each question's candidates
+        similarity = (
+            p.example_share * nearest + (1.0 - p.example_share) * centroid[rows, candidates]
         )
-        scores = (
-            np.clip(similarity, 0.0, 1.0) ** (1.0 - share)
-            * np.take_along_axis(confidence, candidates, axis=1) ** share
-        )
+        scores = similarity.clip(0.0, 1.0) ** (1.0 - share) * confidence[rows, candidates] ** share
         order = np.lexsort((candidates, -scores), axis=1)[:, :limit]
+        # Python lists: reading numpy scalars one by one costs more than the conversion
+        intents, score_of, example_of = candidates.tolist(), scores.tolist(), closest.tolist()
         return [
             [
-                Match(self.intents[candidates[q, i]], float(scores[q, i]), int(closest[q, i]))
-                for i in order[q]
-                if scores[q, i] > 0
+                Match(self.intents[intents[q][i]], score_of[q][i], example_of[q][i])
+                for i in order[q].tolist()
+                if score_of[q][i] > 0
             ]
             for q in range(parts)
         ]
@@ -820,30 +834,30 @@ class Index:
         block_first = self._intent_starts[candidates].reshape(-1)
         block_sizes = self._intent_starts[candidates + 1].reshape(-1) - block_first
         block_starts = np.zeros(len(block_sizes), dtype=np.int64)
-        np.cumsum(block_sizes[:-1], out=block_starts[1:])
+        block_sizes[:-1].cumsum(out=block_starts[1:])
         # Each question's candidates by intent: their block, or -1; then the block of each
         # (question, cell) pair, or -1 when the question lacks the cell's feature.
         block_of = np.full((parts, len(self.intents)), -1, dtype=np.int64)
-        np.put_along_axis(block_of, candidates, np.arange(parts * count).reshape(parts, count), 1)
+        block_of[np.arange(parts)[:, None], candidates] = np.arange(parts * count).reshape(
+            parts, count
+        )
         candidate = np.zeros(len(self.intents), dtype=bool)
         candidate[candidates] = True
-        wanted = np.flatnonzero(candidate[cell_intent])  # cells of any question's candidates
+        wanted = candidate[cell_intent].nonzero()[0]  # cells of any question's candidates
         blocks = block_of[:, cell_intent[wanted]]
         blocks[asked[:, cell_feature[wanted]] == 0] = -1
-        part, which = np.nonzero(blocks >= 0)
+        part, which = (blocks >= 0).nonzero()
         blocks, which = blocks[part, which], wanted[which]
         chosen = cells[which]
         low, hits = self._cell_postings[chosen], self._cell_hits[chosen]
         positions = _spans(low, low + hits)
         shift = block_starts[blocks] - block_first[blocks]  # global row -> position in blocks
-        local = self._posting_rows[positions] + np.repeat(shift, hits)
-        weights = self._posting_values[positions] * np.repeat(
-            asked[part, cell_feature[which]], hits
-        )
+        local = self._posting_rows[positions] + shift.repeat(hits)
+        weights = self._posting_values[positions] * asked[part, cell_feature[which]].repeat(hits)
         cosines = np.bincount(local, weights=weights, minlength=int(block_sizes.sum()))
         best = np.maximum.reduceat(cosines, block_starts)
         # The closest example: the first row of each block that reaches the block's best.
-        reached = cosines >= np.repeat(best, block_sizes)
+        reached = cosines >= best.repeat(block_sizes)
         where = np.where(reached, np.arange(len(cosines)), len(cosines))
         first_hit = np.minimum.reduceat(where, block_starts)
         closest = first_hit - block_starts + block_first
