@@ -179,8 +179,10 @@ def _questions_first(sentences: list[str]) -> list[str]:
 
 
 def _asked(text: str) -> str:
-    """The sentences of a message that ask (all of it if none does)."""
-    return " ".join(_questions_first(_split_sentences(text))) or text
+    """The sentences of a message that ask or request (all of it if none does): "Which agency
+    heads did he meet? Names, please." asks for names too."""
+    sentences = _split_sentences(text)
+    return " ".join([s for s in sentences if _asks(s)] or sentences) or text
 
 
 def _clauses(text: str) -> list[str]:

@@ -821,6 +821,13 @@ def test_a_topic_in_a_question_of_two_facts_may_be_the_other_facts(engine, quest
     assert {"centre-first-proposed", "resolution-cosponsors"} <= answered
 
 
+def test_a_request_after_the_question_is_part_of_what_is_asked(engine):
+    """ "Аттарын айтыңызшы" (tell me their names) follows the question in its own sentence: the
+    documents don't name the agency heads, so the visit's fact does not answer it."""
+    reply = engine.ask(Question("Нұртілеу қай агенттік басшыларымен кездесті? Аттарын айтыңызшы"))
+    assert (reply.kind, reply.intent.id) == ("decline", "gap-unplaza-visit-details")
+
+
 def test_a_total_asked_of_a_larger_number_is_still_answered(engine):
     assert outcome(engine, "Сколько из 193 членов ООН стали соавторами резолюции?") == (
         "answer",
