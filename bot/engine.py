@@ -304,10 +304,15 @@ def _answers_say(knowledge: Knowledge, pattern: re.Pattern[str]) -> dict[str, bo
     }
 
 
+def _said(intent: Intent) -> list[str]:
+    """What an intent says: its answers in every language and its quotes."""
+    return [*intent.answer.values(), *(quote.text for quote in intent.quotes)]
+
+
 def _texts(intent: Intent) -> list[str]:
     """Everything an intent says or is asked by, in every language."""
     questions = [q for asked in intent.questions.values() for q in asked]
-    return [*questions, *intent.answer.values(), *(quote.text for quote in intent.quotes)]
+    return [*questions, *_said(intent)]
 
 
 class Engine:
@@ -344,17 +349,12 @@ class Engine:
             for intent in knowledge.intents.values()
         }
         self._answer_years = {
-            intent.id: frozenset(
-                _YEAR.findall(
-                    " ".join([*intent.answer.values(), *(q.text for q in intent.quotes)])
-                )
-            )
+            intent.id: frozenset(_YEAR.findall(" ".join(_said(intent))))
             for intent in knowledge.intents.values()
         }
         self._speaks_of_now = _answers_say(knowledge, _NOW)
         self._spoken_of = {
-            intent.id: spoken_of([*intent.answer.values(), *(q.text for q in intent.quotes)])
-            for intent in knowledge.intents.values()
+            intent.id: spoken_of(_said(intent)) for intent in knowledge.intents.values()
         }
         self._time_words = {
             intent.id: frozenset(w.lower() for w in _TIME_WORD.findall(" ".join(_texts(intent))))
@@ -377,16 +377,14 @@ class Engine:
         reply = self.decide(matches, language)
         if reply.kind in ("answer", "clarify") and reply.score < 1.0:
             reply = self._several_questions(question.text, reply, memo)
-        if (
-            reply.kind in ("answer", "smalltalk")
-            and reply.intent
-            and not exact  # an admin's example is answered as curated, whatever the rules say
-            and self._not_asked(question.text, reply.intent, reply.also)
-        ):
-            if self._figure_not_given(_asked(question.text), reply.intent, reply.also):
+        # An admin's example asked word for word is answered as curated, whatever the rules say.
+        if reply.kind in ("answer", "smalltalk") and reply.intent and not exact:
+            why = self._why_not_asked(question.text, reply.intent, reply.also)
+            if why == "figure":
                 # The fact is the right one, its figure is not the one asked: offer it as is.
                 return Reply("decline", language, reply.score, None, (reply.intent,))
-            return self._not_in_documents(question.text, matches, reply)
+            if why is not None:
+                return self._not_in_documents(question.text, matches, reply)
         if reply.kind == "clarify":
             return self._offer_only_asked(question.text, matches, reply)
         if reply.kind == "decline" and reply.suggestions:
@@ -395,7 +393,16 @@ class Engine:
         return reply
 
     def _not_asked(self, text: str, intent: Intent, also: tuple[Intent, ...] = ()) -> bool:
-        """The question names a year, an ordinal, another time or a topic the documents never
+        """This fact (or small talk) does not answer the question (`_why_not_asked`)."""
+        return self._why_not_asked(text, intent, also) is not None
+
+    def _why_not_asked(
+        self, text: str, intent: Intent, also: tuple[Intent, ...] = ()
+    ) -> Literal["figure", "other"] | None:
+        """Why this fact (or small talk) does not answer the question, if it does not: "figure"
+        when it is the right fact but not the figure asked (`_figure_not_given`).
+
+        The question names a year, an ordinal, another time or a topic the documents never
         speak of (money, the UN's headquarters…, see `bot.unsaid`) that this fact's
         answer does not speak of, so the fact is not what was asked. Only the sentences that ask
         count: "I started in 2015." is context. In a question of two facts answered together
@@ -403,20 +410,23 @@ class Engine:
         anniversary of the UN in Kazakhstan"). Small talk is not what was asked when the
         question names such a topic ("Что нового в Китае?")."""
         if intent.kind not in ("fact", "smalltalk"):
-            return False
+            return None
         asked = _asked(text)
         if intent.kind == "smalltalk":
             # "What's new in China?" is not "how are you?": no small talk names such a topic.
-            return unsaid_asked(asked, self._spoken_of[intent.id]) is not None
-        return (
+            return "other" if unsaid_asked(asked, self._spoken_of[intent.id]) is not None else None
+        if self._figure_not_given(asked, intent, also):
+            return "figure"
+        if (
             self._other_number(asked, (intent, *also))
             or self._other_time(asked, intent)
             or unsaid_asked(asked, self._spoken_of_any((intent, *also))) is not None
             or self._office_now(asked, intent)
             or self._part_of_total(asked, intent)
-            or self._figure_not_given(asked, intent, also)
             or self._count_without_number(asked, (intent, *also))
-        )
+        ):
+            return "other"
+        return None
 
     def _spoken_of_any(self, intents: tuple[Intent, ...]) -> frozenset[str]:
         """The topics some of these answers speak of: in a question of two facts answered
