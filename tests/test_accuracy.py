@@ -67,6 +67,9 @@ POOLS = {
     "fresh-20": ("heldout20.yaml",),
     # written with known gaps as expectations (a gap is a decline: bot/evaluation.py)
     "fresh-21": ("heldout21.yaml",),
+    # written in Telegram users' styles (voice-to-text, follow-up-style, indirect questions);
+    # measured once with the engine as of 1d0fd5f
+    "fresh-22": ("heldout22.yaml",),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding chatty and formal
@@ -163,6 +166,13 @@ FLOORS = [
     ("fresh-21", "kk", 0.916),
     ("fresh-21", "decline", 0.896),  # 96/106 after rules shaped on its quoted misses
     ("fresh-21", "smalltalk", 0.66),
+    # heldout22, first measurement (1d0fd5f): en 46/50, ru 47/50, kk 48/52, declined 48/54
+    # (2 quoted), small talk 5/5; floors one question lower.
+    ("fresh-22", "en", 0.899),
+    ("fresh-22", "ru", 0.919),
+    ("fresh-22", "kk", 0.903),
+    ("fresh-22", "decline", 0.870),
+    ("fresh-22", "smalltalk", 0.79),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above. heldout12's three and one of heldout13's two were
@@ -181,6 +191,7 @@ QUOTED_LIMITS = {
     "fresh-19": 0,  # 2 when first measured (Imnadze's years in office, agency heads' names)
     "fresh-20": 0,  # 1 when first measured ("what has the centre achieved since…", declined since)
     "fresh-21": 4,  # 12 when first measured (other sources, councils, opinion: declined since)
+    "fresh-22": 2,  # 2 when first measured
 }
 
 
