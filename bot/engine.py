@@ -186,10 +186,17 @@ def _asked(text: str) -> str:
 
 
 def _clauses(text: str) -> list[str]:
-    """Sentences, and the halves of sentences joined by "and"/"и"/"және", of 3+ words each."""
+    """Sentences, and the halves of sentences joined by "and"/"и"/"және", of 3+ words each, or
+    of two when one is a question word: Kazakh asks "who is Tokayev" in two ("Тоқаев кім және
+    ол орталықты қайда орналастыруды ұсынды?")."""
     sentences = _questions_first(_split_sentences(text))
     pieces = (piece for sentence in sentences for piece in _JOINS.split(sentence))
-    return [piece for piece in pieces if len(piece.split()) >= _MIN_CLAUSE_WORDS]
+    return [piece for piece in pieces if _is_clause(piece)]
+
+
+def _is_clause(piece: str) -> bool:
+    words = len(piece.split())
+    return words >= _MIN_CLAUSE_WORDS or (words == 2 and _QUESTION_WORD.search(piece) is not None)
 
 
 #: Words that open a question; in a long message the question often starts mid-sentence

@@ -227,6 +227,13 @@ def test_a_texting_spelling_of_a_short_question_word_asks_the_same_question(engi
     assert reply.intent.id == "unrcca-meeting-date"
 
 
+def test_the_presidents_name_in_kazakh_latin_letters_is_his_name(engine):
+    # Kazakh's Latin alphabet writes Тоқаев "Toqaev"; typo correction does not reach it.
+    reply = engine.ask(Question("who is Toqaev"))
+    assert reply.kind == "answer"
+    assert reply.intent.id == "people-tokayev"
+
+
 @pytest.mark.parametrize("name", ["UNRCCA", "РЦПДЦА", "рцпдца"])
 def test_a_name_alone_is_answered_with_what_it_is_not_declined_as_a_detail(engine, name):
     reply = engine.ask(Question(name))
@@ -252,6 +259,13 @@ def test_two_questions_in_one_message_get_one_answer_and_the_other_offered(engin
     assert reply.kind == "answer"
     assert len(reply.also) == 1
     assert {reply.intent.id, reply.also[0].id} == {"centre-who-proposed", "centre-location"}
+
+
+def test_a_two_word_kazakh_question_counts_as_one_of_two(engine):
+    # "Тоқаев кім" ("who is Tokayev") needs no verb in Kazakh
+    reply = engine.ask(Question("Тоқаев кім және ол орталықты қайда орналастыруды ұсынды?"))
+    assert reply.kind == "answer"
+    assert {reply.intent.id, *(i.id for i in reply.also)} == {"people-tokayev", "centre-location"}
 
 
 @pytest.mark.parametrize(

@@ -97,6 +97,12 @@ from bot.unsaid import spoken_of, unsaid_asked
         ("Which agency heads did he meet? Names please", "names"),
         ("С кем он встречался, назовите фамилии", "names"),
         ("Агенттік басшыларының аттарын айтыңызшы", "names"),
+        ("What did the Russian delegation say when it passed?", "officials not named"),
+        ("Who was the UN Resident Coordinator during the visit?", "officials not named"),
+        ("Что сказал посол США о центре?", "another country"),  # the country comes first
+        ("Что заявили делегации после голосования?", "officials not named"),
+        ("Делегациялар қарар туралы не айтты?", "officials not named"),
+        ("Қазақстандағы БҰҰ-ның тұрақты үйлестірушісі кім?", "officials not named"),
     ],
 )
 def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
@@ -155,6 +161,8 @@ def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
         "Do you think you could tell me where the centre will be?",
         "Какие вопросы обсуждали Нуртлеу и Имнадзе?",  # "вопрос" is not a poll
         "How many countries put their names on the resolution?",  # co-sponsored it
+        "Who is the central coordinator of multilateral efforts, according to Kazakhstan?",
+        "Что было после встречи с Имнадзе?",  # "после" (after), not "посол"
     ],
 )
 def test_a_question_about_what_the_documents_say_is_not_taken_for_one(question):
