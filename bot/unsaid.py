@@ -282,6 +282,15 @@ _OTHER_SOURCES: Final = _words(
     r"constitution\w*|tweet\w*|twitter|polls?|polled|survey\w*|interview\w*|state\s+of\s+the\s+nation"
     r"|конституци\w*|твит\w*|твиттер\w*|опрос\w*|интервью|послани\w*\s+(?:народу|главы|президента)"
     r"|ата\s+заң\w*|жолдау\w*|сауалнама\w*|сұхбат\w*"
+    # experts' and critics' views: the releases quote officials only
+    r"|experts?|critics?|criticism|analysts?|эксперт\w*|критик\w*|аналитик\w*|сарапшы\w*|сыншы\w*"
+)
+#: UN agencies and commissions by name ("Will UNDP work with the centre?", "Чем центр будет
+#: отличаться от ЭСКАТО?"): the documents name none of the 18 agencies in Almaty. Not WHO
+#: ("who") or the short Russian ones that are also words.
+_AGENCY_NAMES: Final = _words(
+    r"escap|undp|unicef|unesco|unhcr|unfpa|unido|unep|unodc|unaids|wfp|fao|un\s+women"
+    r"|эскато|прооон|юнисеф|юнеско|увкб|юнфпа|юнидо|юнеп|юнодк|бұұдб"
 )
 #: The bot's own opinion ("Do you think the centre will really help?", "А ты сам как думаешь…",
 #: "Сен қалай ойлайсың…"): it has none, and the documents give only their authors' words. "Do
@@ -364,6 +373,7 @@ UNSAID: Final = (
     Topic("which countries", _WHICH_COUNTRIES, _COUNTRIES_NAMED),
     Topic("other councils", _COUNCILS, _COUNCILS),
     Topic("officials not named", _OFFICIALS, _OFFICIALS, named_in_passing=True),
+    Topic("agencies by name", _AGENCY_NAMES, _AGENCY_NAMES),
     Topic("other sources", _OTHER_SOURCES, _OTHER_SOURCES),
     Topic("opinion", _OPINION, _OPINION),
     Topic("which session", _WHICH_SESSION, _SESSION),

@@ -628,10 +628,30 @@ def test_a_vote_count_is_declined_the_documents_say_only_unanimously(engine, que
 
 
 @pytest.mark.parametrize(
+    ("question", "gap"),
+    [
+        ("ЮНЕСКО находится в UN Plaza?", "gap-un-agencies"),
+        (
+            "What did the Russian and Chinese delegations say when the resolution passed?",
+            "gap-resolution-procedure",
+        ),
+    ],
+)
+def test_a_named_agency_or_delegation_gets_the_gap_that_says_the_documents_name_none(
+    engine, question, gap
+):
+    reply = engine.ask(Question(question))
+    assert reply.kind == "decline"
+    assert reply.intent is not None and reply.intent.id == gap
+
+
+@pytest.mark.parametrize(
     ("question", "offered"),
     [
         ("How many countries voted in favour of the resolution?", "resolution-unanimous"),
         ("Does the centre's mandate cover Mongolia too?", "centre-region"),
+        ("Will UNDP work with the new centre?", "centre-partners"),  # no agency is named
+        ("What do experts say about the centre?", "centre-catalyst"),  # officials' words only
     ],
 )
 def test_a_declined_topic_offers_the_fact_that_nearly_answered_it(engine, question, offered):

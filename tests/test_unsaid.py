@@ -103,6 +103,12 @@ from bot.unsaid import spoken_of, unsaid_asked
         ("Что заявили делегации после голосования?", "officials not named"),
         ("Делегациялар қарар туралы не айтты?", "officials not named"),
         ("Қазақстандағы БҰҰ-ның тұрақты үйлестірушісі кім?", "officials not named"),
+        ("Will UNDP work with the new centre?", "agencies by name"),
+        ("Чем центр будет отличаться от ЭСКАТО?", "agencies by name"),
+        ("БҰҰДБ орталықпен жұмыс істей ме?", "agencies by name"),
+        ("What do experts say about the centre?", "other sources"),
+        ("Что говорят эксперты о центре?", "other sources"),
+        ("Сарапшылар орталық туралы не дейді?", "other sources"),
     ],
 )
 def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
