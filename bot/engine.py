@@ -229,16 +229,18 @@ _LONG_MESSAGE_WORDS: Final = 12
 
 
 def _parts(text: str) -> list[str]:
-    """The whole message, plus each of its sentences (or questions) when it has several, or,
-    when it is one long run-on sentence, the stretch from its first question word on."""
+    """The whole message, plus each of its sentences (or questions) when it has several; of a
+    long sentence, also the stretch from its first question word on ("Просим предоставить
+    информацию о том, чем завершилась встреча …")."""
     parts = [text]
     sentences = _split_sentences(text)
-    if len(sentences) >= 2:
-        parts.extend(_questions_first(sentences))
-    elif len(text.split()) > _LONG_MESSAGE_WORDS:  # one long run-on sentence
-        found = _QUESTION_WORD.search(text, 1)
-        if found and len(text[found.start() :].split()) >= _MIN_CLAUSE_WORDS:
-            parts.append(text[found.start() :])
+    for sentence in _questions_first(sentences) if len(sentences) >= 2 else [text]:
+        if sentence is not text:
+            parts.append(sentence)
+        if len(sentence.split()) > _LONG_MESSAGE_WORDS:  # a long run-on sentence
+            found = _QUESTION_WORD.search(sentence, 1)
+            if found and len(sentence[found.start() :].split()) >= _MIN_CLAUSE_WORDS:
+                parts.append(sentence[found.start() :])
     return parts
 
 

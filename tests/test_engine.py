@@ -220,6 +220,27 @@ def test_a_fact_asked_amid_off_topic_chat_is_answered_not_declined(engine, messa
     assert reply.intent.id == "afg-kz-support"
 
 
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        (
+            "Hello, our NGO in Osh works on water and climate projects and we are curious which"
+            " countries the new centre in Almaty is supposed to serve. Thank you",
+            "centre-region",
+        ),
+        (
+            "Good morning, I work for a small travel agency in Almaty and our guests sometimes"
+            " ask us what exactly the UN building on Al-Farabi avenue is. Could you help?",
+            "unplaza-what-is",
+        ),
+    ],
+)
+def test_a_question_at_the_end_of_a_long_sentence_of_context_is_answered(engine, message, intent):
+    reply = engine.ask(Question(message))
+    assert reply.kind == "answer"
+    assert reply.intent.id == intent
+
+
 def test_a_texting_spelling_of_a_short_question_word_asks_the_same_question(engine):
     # "wen" is too short for typo correction; the synonyms in intents/_bot.yaml spell it "when".
     reply = engine.ask(Question("wen did the minister meet imnadze"))
