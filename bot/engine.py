@@ -234,14 +234,32 @@ def _parts(text: str) -> list[str]:
     информацию о том, чем завершилась встреча …")."""
     parts = [text]
     sentences = _split_sentences(text)
-    for sentence in _questions_first(sentences) if len(sentences) >= 2 else [text]:
-        if sentence is not text:
-            parts.append(sentence)
-        if len(sentence.split()) > _LONG_MESSAGE_WORDS:  # a long run-on sentence
-            found = _QUESTION_WORD.search(sentence, 1)
-            if found and len(sentence[found.start() :].split()) >= _MIN_CLAUSE_WORDS:
-                parts.append(sentence[found.start() :])
+    if len(sentences) < 2:
+        return [*parts, *_from_question_word(text)]
+    with_question_word = sum(1 for s in sentences if _QUESTION_WORD.search(s))
+    for sentence in _questions_first(sentences):
+        parts.append(sentence)
+        # A question word alone may be a relative pronoun or "that" ("a friend who works in
+        # Bishkek …", "коллеги обсуждают, что центр будет в Алматы."): the stretch is taken of
+        # a sentence that plainly asks, or of the only one that could.
+        if with_question_word == 1 or _plainly_asks(sentence):
+            parts.extend(_from_question_word(sentence))
     return parts
+
+
+def _from_question_word(sentence: str) -> list[str]:
+    """Of a long sentence, the stretch from its first question word on (if not its first)."""
+    if len(sentence.split()) <= _LONG_MESSAGE_WORDS:
+        return []
+    found = _QUESTION_WORD.search(sentence, 1)
+    if found and len(sentence[found.start() :].split()) >= _MIN_CLAUSE_WORDS:
+        return [sentence[found.start() :]]
+    return []
+
+
+def _plainly_asks(sentence: str) -> bool:
+    """Ends in a question mark or makes a request."""
+    return sentence.rstrip().endswith("?") or _REQUEST.search(sentence) is not None
 
 
 def _merge(*rankings: list[Match], limit: int | None = _PART_LIMIT) -> list[Match]:

@@ -241,6 +241,18 @@ def test_a_question_at_the_end_of_a_long_sentence_of_context_is_answered(engine,
     assert reply.intent.id == intent
 
 
+def test_what_others_say_in_the_context_is_not_taken_for_the_question(engine):
+    # "рассказывают, что …" tells; the question is the next sentence
+    reply = engine.ask(
+        Question(
+            "Привет! Соседи по дому рассказывают, что в Алматы скоро будет новый региональный"
+            " центр ООН по устойчивому развитию. А кто вообще придумал этот центр?"
+        )
+    )
+    assert reply.kind == "answer"
+    assert reply.intent.id == "centre-who-proposed"
+
+
 def test_a_texting_spelling_of_a_short_question_word_asks_the_same_question(engine):
     # "wen" is too short for typo correction; the synonyms in intents/_bot.yaml spell it "when".
     reply = engine.ask(Question("wen did the minister meet imnadze"))
