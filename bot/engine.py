@@ -185,13 +185,13 @@ def _asked(text: str) -> str:
     return " ".join([s for s in sentences if _asks(s)] or sentences) or text
 
 
-def _clauses(text: str) -> list[str]:
+def _clauses(text: str) -> tuple[str, ...]:
     """Sentences, and the halves of sentences joined by "and"/"и"/"және", of 3+ words each, or
     of two when one is a question word: Kazakh asks "who is Tokayev" in two ("Тоқаев кім және
     ол орталықты қайда орналастыруды ұсынды?")."""
     sentences = _questions_first(_split_sentences(text))
     pieces = (piece for sentence in sentences for piece in _JOINS.split(sentence))
-    return [piece for piece in pieces if _is_clause(piece)]
+    return tuple(piece for piece in pieces if _is_clause(piece))
 
 
 def _is_clause(piece: str) -> bool:
@@ -228,14 +228,14 @@ def _asks(sentence: str) -> bool:
 _LONG_MESSAGE_WORDS: Final = 12
 
 
-def _parts(text: str) -> list[str]:
+def _parts(text: str) -> tuple[str, ...]:
     """The whole message, plus each of its sentences (or questions) when it has several; of a
     long sentence, also the stretch from its first question word on ("Просим предоставить
     информацию о том, чем завершилась встреча …")."""
     parts = [text]
     sentences = _split_sentences(text)
     if len(sentences) < 2:
-        return [*parts, *_from_question_word(text)]
+        return (*parts, *_from_question_word(text))
     with_question_word = sum(1 for s in sentences if _QUESTION_WORD.search(s))
     for sentence in _questions_first(sentences):
         parts.append(sentence)
@@ -244,7 +244,7 @@ def _parts(text: str) -> list[str]:
         # a sentence that plainly asks, or of the only one that could.
         if with_question_word == 1 or _plainly_asks(sentence):
             parts.extend(_from_question_word(sentence))
-    return parts
+    return tuple(parts)
 
 
 def _from_question_word(sentence: str) -> list[str]:
@@ -578,9 +578,11 @@ class Engine:
         """Rank every part of a message that `rank` and `_several_questions` may look at in one
         batch: the index does the numpy work once for all of them (a long message's p99 ~2×
         lower than part by part)."""
-        parts = [p for p in dict.fromkeys([*_parts(text), *_clauses(text)]) if p not in memo]
         # An example asked word for word is answered by its intent: its parts are never read.
-        if len(parts) > 1 and not self.index.is_example(text):
+        if self.index.is_example(text):
+            return
+        parts = [p for p in dict.fromkeys([*_parts(text), *_clauses(text)]) if p not in memo]
+        if len(parts) > 1:
             memo.update(zip(parts, self.index.rank_many(parts, limit=_PART_LIMIT), strict=True))
 
     def _rank_part(self, part: str, memo: dict[str, list[Match]] | None) -> list[Match]:
@@ -642,14 +644,15 @@ class Engine:
         the centre?"): the question sentence alone matches far better than the whole message,
         and a greeting in a long message is not small talk.
         """
+        whole = self._rank_part(text, memo)
+        if whole and whole[0].score >= 1.0:
+            return whole  # the message is an example, word for word
         words = tokens(normalize(text))
         long = len(words) > _SMALLTALK_MAX_WORDS
-        rankings: list[list[Match]] = []
-        for number, part in enumerate(_parts(text)):
+        rankings: list[list[Match]] = [whole]
+        for part in _parts(text)[1:]:
             found = self._rank_part(part, memo)
-            if number == 0 and found and found[0].score >= 1.0:
-                return found  # the message is an example, word for word
-            if number and long:
+            if long:
                 found = [m for m in found if not self._context_only(m, part, rankings[0])]
             rankings.append(found)
         if long and len(rankings) > 1:
