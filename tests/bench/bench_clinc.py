@@ -472,8 +472,8 @@ def run(quick: bool = False, methods: Sequence[str] = METHODS) -> Report:
                 ms(r["latency"]["p99"]),
                 ms(r["cpu"]["p99"]),
                 num(r["build_seconds"], 1, " s"),
-                num(r["rss_index_bytes"] / common.MB, 0, " MB"),
-                num(r["rss_peak_bytes"] / common.MB, 0, " MB"),
+                num(r["rss_index_bytes"] / common.MB, 0, " MiB"),
+                num(r["rss_peak_bytes"] / common.MB, 0, " MiB"),
             ]
         )
     report.add(

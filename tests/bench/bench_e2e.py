@@ -665,22 +665,22 @@ def run(quick: bool = False, variants: Sequence[str] = ("shipped", "unlimited"))
         (
             "Bot RSS idle / peak (restarted bot, both phases)",
             lambda r: (
-                f"{r['rss_idle_bytes'] / common.MB:.0f} MB / "
-                f"{r['rss_peak_bytes'] / common.MB:.0f} MB"
+                f"{r['rss_idle_bytes'] / common.MB:.0f} MiB / "
+                f"{r['rss_peak_bytes'] / common.MB:.0f} MiB"
             ),
         ),
         (
             "Bot RSS peak: new container / first start without a built index (training)",
             lambda r: (
-                f"{r['image_rss_peak_bytes'] / common.MB:.0f} MB / "
-                f"{r['first_rss_peak_bytes'] / common.MB:.0f} MB"
+                f"{r['image_rss_peak_bytes'] / common.MB:.0f} MiB / "
+                f"{r['first_rss_peak_bytes'] / common.MB:.0f} MiB"
             ),
         ),
         (
             "First start without a built index: bot RSS once polling / with the training child",
             lambda r: (
-                f"{r['first_rss_after_bytes'] / common.MB:.0f} MB / "
-                f"{r['first_rss_total_peak_bytes'] / common.MB:.0f} MB peak"
+                f"{r['first_rss_after_bytes'] / common.MB:.0f} MiB / "
+                f"{r['first_rss_total_peak_bytes'] / common.MB:.0f} MiB peak"
             ),
         ),
         (
@@ -741,11 +741,11 @@ def run(quick: bool = False, variants: Sequence[str] = ("shipped", "unlimited"))
     first_peak = max(r["first_rss_peak_bytes"] for r in results.values())
     training_peak = max(r["first_rss_total_peak_bytes"] for r in results.values())
     report.target(
-        "End to end RSS < 120 MB (the bot process)",
+        "End to end RSS < 120 MB (the bot process; read as MiB, the unit docker stats shows)",
         max(peak, image_peak, first_peak) < 120 * common.MB,
-        f"peak {peak / common.MB:.0f} MB running, {image_peak / common.MB:.0f} MB starting a "
-        f"new container, {first_peak / common.MB:.0f} MB on a first start that trains the index "
-        f"in a child process (bot + child: {training_peak / common.MB:.0f} MB for about two "
+        f"peak {peak / common.MB:.1f} MiB running, {image_peak / common.MB:.0f} MiB starting a "
+        f"new container, {first_peak / common.MB:.0f} MiB on a first start that trains the index "
+        f"in a child process (bot + child: {training_peak / common.MB:.0f} MiB for about two "
         "seconds; a first start or an intents edit)",
     )
     report.target(

@@ -172,9 +172,9 @@ def run(quick: bool = False) -> Report:
         f"{r['intents']} intents, {r['examples']:,} example questions ({by_lang}). "
         f"Loading and validating the knowledge base {num(r['load_seconds'], 2, ' s')}, building "
         f"the engine's index {num(r['build_seconds'], 2, ' s')}; RSS: knowledge "
-        f"{num(r['rss_knowledge_bytes'] / common.MB, 1, ' MB')}, index "
-        f"{num(r['rss_engine_bytes'] / common.MB, 1, ' MB')}, whole process "
-        f"{num(r['rss_total_bytes'] / common.MB, 0, ' MB')}.\n"
+        f"{num(r['rss_knowledge_bytes'] / common.MB, 1, ' MiB')}, index "
+        f"{num(r['rss_engine_bytes'] / common.MB, 1, ' MiB')}, whole process "
+        f"{num(r['rss_total_bytes'] / common.MB, 0, ' MiB')}.\n"
     )
     latency_rows = []
     held = r.get("heldout")

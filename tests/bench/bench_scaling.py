@@ -182,7 +182,7 @@ def run(quick: bool = False) -> Report:
                 f"{r['intents']:,}",
                 f"{r['features']:,}",
                 num(r["build_seconds"], 2, " s"),
-                num(r["rss_index_bytes"] / common.MB, 1, " MB"),
+                num(r["rss_index_bytes"] / common.MB, 1, " MiB"),
                 ms(r["latency"]["p50"], 3),
                 ms(r["latency"]["p99"], 3),
                 ms(r["cpu"]["p99"], 3),

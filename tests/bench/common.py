@@ -30,6 +30,7 @@ CLINC_PATH = Path(
     os.environ.get("CLINC150_PATH", "/work/shared/benchmarks/clinc150/data_full.json")
 )
 RESULT_PREFIX = "RESULT-JSON "
+#: RSS figures are in MiB (2**20 bytes), the unit `docker stats` shows.
 MB = 1024 * 1024
 
 
