@@ -160,7 +160,7 @@ def test_answering_does_not_renormalise_the_knowledge_base(engine, monkeypatch):
     original = bot.index.normalize
     monkeypatch.setattr(bot.index, "normalize", lambda text: calls.append(text) or original(text))
     engine.ask(Question("Who proposed the centre?"))
-    assert len(calls) == 1  # only the question itself
+    assert set(calls) == {"Who proposed the centre?"}  # only the question itself
 
 
 GAP_FILE = """\
