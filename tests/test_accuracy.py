@@ -168,10 +168,10 @@ FLOORS = [
     ("fresh-21", "smalltalk", 0.66),
     # heldout22, first measurement (1d0fd5f): en 46/50, ru 47/50, kk 48/52, declined 48/54
     # (2 quoted), small talk 5/5; floors one question lower.
-    ("fresh-22", "en", 0.899),
+    ("fresh-22", "en", 0.939),  # 48/50 after "Toqaev" and the stretch of long requests
     ("fresh-22", "ru", 0.919),
     ("fresh-22", "kk", 0.903),
-    ("fresh-22", "decline", 0.870),
+    ("fresh-22", "decline", 0.944),  # 52/54 after the topics its misses showed
     ("fresh-22", "smalltalk", 0.79),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
@@ -187,11 +187,11 @@ QUOTED_LIMITS = {
     "stress-15": 0,  # 12 when first measured; 6, 4, 3, 2, then none after the rules its misses showed
     "stress-16": 0,  # 6 when first measured
     "stress-17": 0,  # 10 when first measured; 6, 3 once vote tallies were declined, then 0
-    "stress-18": 4,  # 17 when first measured, 13, 11, 9, then 4
+    "stress-18": 3,  # 17 when first measured, 13, 11, 9, 4, then 3
     "fresh-19": 0,  # 2 when first measured (Imnadze's years in office, agency heads' names)
     "fresh-20": 0,  # 1 when first measured ("what has the centre achieved since…", declined since)
     "fresh-21": 4,  # 12 when first measured (other sources, councils, opinion: declined since)
-    "fresh-22": 2,  # 2 when first measured
+    "fresh-22": 0,  # 2 when first measured (delegations, the Resident Coordinator)
 }
 
 
