@@ -274,7 +274,7 @@ _OFFICIALS: Final = _words(
     r"delegations?|delegates?|ambassadors?|resident\s+coordinators?"
     r"|делегаци\w*|делегат\w*|посол|посл(?:а|у|ом|ы|ов|ам|ами|ах)|посольств\w*"
     r"|(?:постоянн\w+|резидент\w*)[\s-]+координатор\w*|координатор\w*\s+оон"
-    r"|делегация\w*|елші\w*|тұрақты\s+үйлестіруші\w*|бұұ(?:-\w+)?\s+үйлестіруші\w*"
+    r"|елші\w*|тұрақты\s+үйлестіруші\w*|бұұ(?:-\w+)?\s+үйлестіруші\w*"
 )
 #: What other sources say ("What does the Constitution say…", "Did Tokayev tweet…", "polls on
 #: what people think", "Жолдауында…"): the documents are three news releases, none of them.
