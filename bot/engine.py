@@ -442,7 +442,8 @@ class Engine:
         if intent.kind == "smalltalk":
             # "What's new in China?" is not "how are you?": no small talk names such a topic.
             return "other" if unsaid_asked(asked, self._spoken_of[intent.id]) is not None else None
-        if self._figure_not_given(asked, intent, also):
+        counting = _COUNT.search(asked) is not None  # "how many": asked once, read by three rules
+        if counting and self._figure_not_given(asked, intent, also):
             return "figure"
         if (
             self._other_number(asked, (intent, *also))
@@ -450,7 +451,7 @@ class Engine:
             or unsaid_asked(asked, self._spoken_of_any((intent, *also))) is not None
             or self._office_now(asked, intent)
             or self._part_of_total(asked, intent)
-            or self._count_without_number(asked, (intent, *also))
+            or (counting and self._count_without_number(asked, (intent, *also)))
         ):
             return "other"
         return None
@@ -538,20 +539,20 @@ class Engine:
         return bool(totals & self._numbers[intent.id]) and not self._breaks_down[intent.id]
 
     def _figure_not_given(self, asked: str, intent: Intent, also: tuple[Intent, ...] = ()) -> bool:
-        """The question asks this fact's figure for another year, or exactly where the answer
+        """The count asked is this fact's figure for another year, or exactly where the answer
         gives a bound."""
         return self._count_in_other_year(asked, (intent, *also)) or self._exact_of_approximate(
             asked, intent
         )
 
     def _count_without_number(self, asked: str, intents: tuple[Intent, ...]) -> bool:
-        """How many, asked of a fact whose answer gives no number: "How many guests were at the
-        opening?" is not answered by who opened it. "Unanimously" counts the votes against. In
-        a message of several clauses the count may be another fact's ("When did it open, and
-        how many people work there?", "қашан ашылды, онда қанша адам…")."""
+        """How many (the question asks a count), asked of a fact whose answer gives no number:
+        "How many guests were at the opening?" is not answered by who opened it. "Unanimously"
+        counts the votes against. In a message of several clauses the count may be another
+        fact's ("When did it open, and how many people work there?", "қашан ашылды, онда қанша
+        адам…")."""
         return (
-            bool(_COUNT.search(asked))
-            and len(_clauses(asked)) < 2
+            len(_clauses(asked)) < 2
             and not _ANOTHER_QUESTION.search(asked)
             and not any(self._counts[i.id] for i in intents)
         )
@@ -560,19 +561,13 @@ class Engine:
         """How many in a year the answer does not date its count by: "How many agencies were in
         UN Plaza in 2019?" is not answered by a count as of 2023, though 2019 is in the
         documents (the building's opening)."""
-        if not _COUNT.search(asked):
-            return False
         years = set(_YEAR.findall(asked))
         return not years <= set().union(*(self._answer_years[i.id] for i in intents))
 
     def _exact_of_approximate(self, asked: str, intent: Intent) -> bool:
         """The exact figure, when the answer gives only a bound: "more than 120 people" does
         not say how many exactly."""
-        return (
-            self._approximate[intent.id]
-            and bool(_EXACT.search(asked))
-            and bool(_COUNT.search(asked))
-        )
+        return self._approximate[intent.id] and bool(_EXACT.search(asked))
 
     def _rank_parts(self, text: str, memo: dict[str, list[Match]]) -> None:
         """Rank every part of a message that `rank` and `_several_questions` may look at in one
