@@ -70,6 +70,9 @@ POOLS = {
     # written in Telegram users' styles (voice-to-text, follow-up-style, indirect questions);
     # measured once with the engine as of 1d0fd5f
     "fresh-22": ("heldout22.yaml",),
+    # new styles (yes/no, wrong premises, SMS spelling, code-switching, quoted phrases, why/how);
+    # measured once with the engine as of b686fc4
+    "fresh-23": ("heldout23.yaml",),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding chatty and formal
@@ -173,6 +176,13 @@ FLOORS = [
     ("fresh-22", "kk", 0.903),
     ("fresh-22", "decline", 0.944),  # 52/54 after the topics its misses showed
     ("fresh-22", "smalltalk", 0.79),
+    # heldout23, first measurement (b686fc4): en 42/50, ru 42/47, kk 35/44, declined 44/49
+    # (3 quoted), small talk 2/2; floors one question lower.
+    ("fresh-23", "en", 0.82),
+    ("fresh-23", "ru", 0.872),
+    ("fresh-23", "kk", 0.772),
+    ("fresh-23", "decline", 0.877),
+    ("fresh-23", "smalltalk", 0.5),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above. heldout12's three and one of heldout13's two were
@@ -192,6 +202,7 @@ QUOTED_LIMITS = {
     "fresh-20": 0,  # 1 when first measured ("what has the centre achieved since…", declined since)
     "fresh-21": 4,  # 12 when first measured (other sources, councils, opinion: declined since)
     "fresh-22": 0,  # 2 when first measured (delegations, the Resident Coordinator)
+    "fresh-23": 3,  # 3 when first measured
 }
 
 
