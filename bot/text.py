@@ -54,6 +54,20 @@ _RUSSIAN_ONLY: Final = frozenset(
     "где что кто как когда почему зачем сколько какой какая какие каком в на с по для из о об "
     "ли это".split()
 )
+#: Words of the grammar, not of the subject: in a message that mixes scripts they tell its
+#: language, where English terms in a Russian question ("Что значит middle powers и global
+#: governance?") or a Kazakh-spelled name in an English one ("Who is this Тоқаев?") outnumber
+#: them.
+_CYRILLIC_GRAMMAR: Final = _RUSSIAN_ONLY | frozenset(
+    "и а но у к от про не там тут здесь этот эта этим этого был была было были есть "
+    "мен және бе ма ме ба па пе туралы деген қандай қалай қашан қай неше кім не бар жоқ осы "
+    "мына сол үшін ғана да де та те".split()
+)
+_ENGLISH_GRAMMAR: Final = frozenset(
+    "the a an is are was were be of in on at to for with and or what who whom where when why "
+    "how which did does do this that these those it its about from by will can could would "
+    "should".split()
+)
 #: Russian and Kazakh typed in Latin letters ("gde budet centr", "ortalyq qayda"): words that
 #: mark the language, since the script alone says English.
 _LATIN_RUSSIAN: Final = frozenset(
@@ -125,11 +139,10 @@ def detect_language(text: str, hint: str | None = None) -> Lang:
     language_code or the user's choice) decides what the script alone cannot."""
     hinted = _lang_from_code(hint)
     lowered = unicodedata.normalize("NFKC", text).casefold()
-    if _KAZAKH_LETTER.search(lowered) and not _russian_with_kazakh_names(text):
-        return "kk"
-    cyrillic = sum(map(len, _CYRILLIC.findall(lowered)))
     latin = sum(map(len, _LATIN.findall(lowered)))
-    if cyrillic > latin:
+    if _mostly_cyrillic(text, lowered, latin):
+        if _KAZAKH_LETTER.search(lowered) and not _russian_with_kazakh_names(text):
+            return "kk"
         if hinted == "kk" or _KAZAKH_WORDS.intersection(tokens(normalize(text))):
             return "kk"
         return "ru"
@@ -141,6 +154,27 @@ def detect_language(text: str, hint: str | None = None) -> Lang:
     if latin and (hinted == "en" or hinted is None or len(tokens(lowered)) > 2):
         return "en"
     return hinted or "en"
+
+
+def _mostly_cyrillic(text: str, lowered: str, latin: int) -> bool:
+    """More words of the grammar in Cyrillic than in Latin letters ("Кто был initiator
+    резолюции в General Assembly?", "Who is this Тоқаев in the articles?"); on a tie, more words
+    that begin with a small letter (names and terms are capitalised: "Когда открыли UN
+    Plaza?"), then more words, then more letters (a message in capitals)."""
+    # [Cyrillic, Latin] counts of grammar words, words in small letters, all words
+    grammar, small, every = [0, 0], [0, 0], [0, 0]
+    for word in _WORD.findall(text):
+        folded = word.casefold()
+        first = folded[0]
+        script = 1 if "a" <= first <= "z" else 0 if "\u0400" <= first <= "\u04ff" else -1
+        if script >= 0:
+            every[script] += 1
+            small[script] += word[0].islower()
+            grammar[script] += folded in (_ENGLISH_GRAMMAR if script else _CYRILLIC_GRAMMAR)
+    for cyrillic, latin_words in (grammar, small, every):
+        if cyrillic != latin_words:
+            return cyrillic > latin_words
+    return sum(map(len, _CYRILLIC.findall(lowered))) > latin
 
 
 def _russian_with_kazakh_names(text: str) -> bool:

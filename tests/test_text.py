@@ -36,6 +36,13 @@ from bot.text import Synonyms, detect_language, normalize, normalize_quote, to_c
         ("Қазақстан туралы айтшы", None, "kk"),
         ("Nurtileu men Imnadze ne talqylady?", None, "kk"),
         ("Жарайды, сау бол!", None, "kk"),
+        # Words, not letters, when scripts mix: English terms in Russian or Kazakh grammar, a
+        # Kazakh-spelled name in English.
+        ("Кто подписал resolution в General Assembly?", None, "ru"),
+        ("Что значит middle powers и global governance здесь?", None, "ru"),
+        ("Орталықтың partners кімдер?", None, "kk"),
+        ("Where did Тоқаев say this?", None, "en"),
+        ("Когда открыли UN Plaza?", None, "ru"),
     ],
 )
 def test_language_is_detected_from_script_letters_and_hint(text, hint, expected):
