@@ -158,10 +158,32 @@ _APPROXIMATE: Final = re.compile(
     r"|\d+-?(?:дан|ден|тан|тен|нан|нен)\s+(?:астам|көп)(?!\w)",
     re.IGNORECASE,
 )
+#: A phrase that points at the documents (see `_without_the_documents`). Not "the documents
+#: say", nor "what documents do you use?" (small talk about the bot's sources).
+_DOCUMENT_WORD: Final = (
+    r"(?:documents?|texts?|articles?|sources?|(?:press\s+)?releases?|news|materials?"
+    r"|документ\w*|текст\w*|стать(?:е|ях|ям|и)|источник\w*|материал\w*|сообщени\w*)"
+)
+_THE_DOCUMENTS: Final = re.compile(
+    r"(?<!\w)(?:(?:according\s+to|based\s+on|as\s+per|in|from)\s+(?:(?:the|these|this|those|your)\s+)?"
+    rf"|(?:согласно|судя\s+по|по|в|из)\s+(?:эт\w+\s+|ваш\w+\s+|данн\w+\s+)?){_DOCUMENT_WORD}(?!\w)"
+    r"|(?<!\w)(?:құжат|мәтін|мақала|хабарлама)\w*?(?:да|де|та|те|дағы|дегі|тағы|тегі)(?!\w)"
+    r"|(?<!\w)(?:құжат|мәтін|мақала)\w*\s+(?:бойынша|сәйкес)(?!\w)",
+    re.IGNORECASE,
+)
 #: Intents kept from ranking each part of a message.
 _PART_LIMIT: Final = 5
 #: A part of a message shorter than this many words is not a question of its own.
 _MIN_CLAUSE_WORDS: Final = 3
+
+
+def _without_the_documents(text: str) -> str:
+    """The question without a phrase that points at the documents ("Why Almaty, according to
+    the documents?", "что в тексте говорится о…", "мәтіндегі … деген не?"): every answer comes
+    from them, so the phrase asks nothing, and its words would pull the question away from the
+    examples it matches. A message that is nothing but the phrase is kept."""
+    kept = _THE_DOCUMENTS.sub(" ", text)
+    return kept if normalize(kept) else text
 
 
 def _split_sentences(text: str) -> list[str]:
@@ -392,30 +414,31 @@ class Engine:
         language = question.forced_lang or detect_language(question.text, question.lang_hint)
         if not normalize(question.text):
             return Reply("decline", language, 0.0)
+        text = _without_the_documents(question.text)
         memo: dict[str, list[Match]] = {}  # a sentence is often also a clause: rank it once
-        self._rank_parts(question.text, memo)
-        matches = self.rank(question.text, memo=memo)
+        self._rank_parts(text, memo)
+        matches = self.rank(text, memo=memo)
         exact = bool(matches) and matches[0].score >= 1.0  # an example, word for word
-        if not exact and transliterated_language(question.text):
+        if not exact and transliterated_language(text):
             # "gde budet centr": also match it spelled in Cyrillic, keep each intent's best score
-            spelled = to_cyrillic(question.text)
+            spelled = to_cyrillic(text)
             self._rank_parts(spelled, memo)
             matches = _merge(matches, self.rank(spelled, memo=memo))
         reply = self.decide(matches, language)
         if reply.kind in ("answer", "clarify") and reply.score < 1.0:
-            reply = self._several_questions(question.text, reply, memo)
+            reply = self._several_questions(text, reply, memo)
         # An admin's example asked word for word is answered as curated, whatever the rules say.
         if reply.kind in ("answer", "smalltalk") and reply.intent and not exact:
-            why = self._why_not_asked(question.text, reply.intent, reply.also)
+            why = self._why_not_asked(text, reply.intent, reply.also)
             if why == "figure":
                 # The fact is the right one, its figure is not the one asked: offer it as is.
                 return Reply("decline", language, reply.score, None, (reply.intent,))
             if why is not None:
-                return self._not_in_documents(question.text, matches, reply)
+                return self._not_in_documents(text, matches, reply)
         if reply.kind == "clarify":
-            return self._offer_only_asked(question.text, matches, reply)
+            return self._offer_only_asked(text, matches, reply)
         if reply.kind == "decline" and reply.suggestions:
-            related = tuple(i for i in reply.suggestions if not self._not_asked(question.text, i))
+            related = tuple(i for i in reply.suggestions if not self._not_asked(text, i))
             return replace(reply, suggestions=related)
         return reply
 

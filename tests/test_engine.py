@@ -909,3 +909,23 @@ def test_a_country_the_documents_never_name_gets_the_plain_they_dont_say(engine,
     """Not the text of a gap about something else (when the centre opens, its languages)."""
     reply = engine.ask(Question(question))
     assert (reply.kind, reply.intent) == ("decline", None)
+
+
+@pytest.mark.parametrize(
+    ("plain", "pointing"),
+    [
+        ("Who proposed the centre?", "Who proposed the centre, according to the documents?"),
+        ("Where will the centre be?", "Where will the centre be, in the articles?"),
+        ("Кто предложил создать центр?", "Кто предложил создать центр, согласно документам?"),
+        ("Орталықты кім ұсынды?", "Мәтінде орталықты кім ұсынды?"),
+    ],
+)
+def test_pointing_at_the_documents_changes_nothing_in_the_reply(engine, plain, pointing):
+    """Every answer comes from the documents: "according to the documents" asks nothing more,
+    and the reply is as sure as for the plain question."""
+    assert engine.ask(Question(pointing)) == engine.ask(Question(plain))
+
+
+def test_a_question_about_the_documents_themselves_is_still_small_talk(engine):
+    reply = engine.ask(Question("What documents do you use?"))
+    assert (reply.kind, reply.intent.id) == ("smalltalk", "bot-sources")
