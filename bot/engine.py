@@ -164,11 +164,15 @@ _DOCUMENT_WORD: Final = (
     r"(?:documents?|texts?|articles?|sources?|(?:press\s+)?releases?|news|materials?"
     r"|документ\w*|текст\w*|стать(?:е|ях|ям|и)|источник\w*|материал\w*|сообщени\w*)"
 )
+_DOCUMENT_STEM: Final = re.compile(
+    "document|text|article|source|release|news|material|документ|текст|стать|источник|материал"
+    "|сообщени|құжат|мәтін|мақала|хабарлама"
+)
 _THE_DOCUMENTS: Final = re.compile(
     r"(?<!\w)(?:(?:according\s+to|based\s+on|as\s+per|in|from)\s+(?:(?:the|these|this|those|your)\s+)?"
     rf"|(?:согласно|судя\s+по|по|в|из)\s+(?:эт\w+\s+|ваш\w+\s+|данн\w+\s+)?){_DOCUMENT_WORD}(?!\w)"
     r"|(?<!\w)(?:құжат|мәтін|мақала|хабарлама)\w*?(?:да|де|та|те|дағы|дегі|тағы|тегі)(?!\w)"
-    r"|(?<!\w)(?:құжат|мәтін|мақала)\w*\s+(?:бойынша|сәйкес)(?!\w)",
+    r"|(?<!\w)(?<!қай\s)(?<!қандай\s)(?:құжат|мәтін|мақала)\w*\s+(?:бойынша|сәйкес)(?!\w)",
     re.IGNORECASE,
 )
 #: Intents kept from ranking each part of a message.
@@ -182,6 +186,8 @@ def _without_the_documents(text: str) -> str:
     the documents?", "что в тексте говорится о…", "мәтіндегі … деген не?"): every answer comes
     from them, so the phrase asks nothing, and its words would pull the question away from the
     examples it matches. A message that is nothing but the phrase is kept."""
+    if not _DOCUMENT_STEM.search(text.lower()):  # most questions: one fast search
+        return text
     kept = _THE_DOCUMENTS.sub(" ", text)
     return kept if normalize(kept) else text
 
@@ -414,7 +420,9 @@ class Engine:
         language = question.forced_lang or detect_language(question.text, question.lang_hint)
         if not normalize(question.text):
             return Reply("decline", language, 0.0)
-        text = _without_the_documents(question.text)
+        text = question.text
+        if not self.index.is_example(text):  # an admin's example is matched as written
+            text = _without_the_documents(text)
         memo: dict[str, list[Match]] = {}  # a sentence is often also a clause: rank it once
         self._rank_parts(text, memo)
         matches = self.rank(text, memo=memo)

@@ -140,7 +140,9 @@ def detect_language(text: str, hint: str | None = None) -> Lang:
     hinted = _lang_from_code(hint)
     lowered = unicodedata.normalize("NFKC", text).casefold()
     latin = sum(map(len, _LATIN.findall(lowered)))
-    if _mostly_cyrillic(text, lowered, latin):
+    cyrillic = sum(map(len, _CYRILLIC.findall(lowered)))
+    mixed = cyrillic > 0 and latin > 0  # a word count only when both scripts are there
+    if _mostly_cyrillic(text) if mixed else cyrillic > latin:
         if _KAZAKH_LETTER.search(lowered) and not _russian_with_kazakh_names(text):
             return "kk"
         if hinted == "kk" or _KAZAKH_WORDS.intersection(tokens(normalize(text))):
@@ -156,11 +158,11 @@ def detect_language(text: str, hint: str | None = None) -> Lang:
     return hinted or "en"
 
 
-def _mostly_cyrillic(text: str, lowered: str, latin: int) -> bool:
+def _mostly_cyrillic(text: str) -> bool:
     """More words of the grammar in Cyrillic than in Latin letters ("Кто был initiator
     резолюции в General Assembly?", "Who is this Тоқаев in the articles?"); on a tie, more words
     that begin with a small letter (names and terms are capitalised: "Когда открыли UN
-    Plaza?"), then more words, then more letters (a message in capitals)."""
+    Plaza?"), then more words, then more letters."""
     # [Cyrillic, Latin] counts of grammar words, words in small letters, all words
     grammar, small, every = [0, 0], [0, 0], [0, 0]
     for word in _WORD.findall(text):
@@ -171,10 +173,11 @@ def _mostly_cyrillic(text: str, lowered: str, latin: int) -> bool:
             every[script] += 1
             small[script] += word[0].islower()
             grammar[script] += folded in (_ENGLISH_GRAMMAR if script else _CYRILLIC_GRAMMAR)
-    for cyrillic, latin_words in (grammar, small, every):
-        if cyrillic != latin_words:
-            return cyrillic > latin_words
-    return sum(map(len, _CYRILLIC.findall(lowered))) > latin
+    for cyrillic, latin in (grammar, small, every):
+        if cyrillic != latin:
+            return cyrillic > latin
+    lowered = text.casefold()
+    return sum(map(len, _CYRILLIC.findall(lowered))) > sum(map(len, _LATIN.findall(lowered)))
 
 
 def _russian_with_kazakh_names(text: str) -> bool:
