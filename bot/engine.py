@@ -22,7 +22,7 @@ from bot.text import (
     tokens,
     transliterated_language,
 )
-from bot.unsaid import spoken_of, unsaid_asked
+from bot.unsaid import Topic, spoken_of, unsaid_asked
 
 ReplyKind = Literal["answer", "clarify", "smalltalk", "decline"]
 
@@ -359,6 +359,18 @@ def _answers_say(knowledge: Knowledge, pattern: re.Pattern[str]) -> dict[str, bo
     }
 
 
+def _gaps_by_topic(
+    knowledge: Knowledge, spoken_of: dict[str, frozenset[str]]
+) -> dict[str, list[Intent]]:
+    """The known gaps that speak of each topic the documents never do."""
+    found: dict[str, list[Intent]] = {}
+    for intent in knowledge.intents.values():
+        if intent.kind == "gap" and intent.id != OFF_TOPIC:
+            for topic in spoken_of[intent.id]:
+                found.setdefault(topic, []).append(intent)
+    return found
+
+
 def _said(intent: Intent) -> list[str]:
     """What an intent says: its answers in every language and its quotes."""
     return [*intent.answer.values(), *(quote.text for quote in intent.quotes)]
@@ -410,6 +422,12 @@ class Engine:
         self._speaks_of_now = _answers_say(knowledge, _NOW)
         self._spoken_of = {
             intent.id: spoken_of(_said(intent)) for intent in knowledge.intents.values()
+        }
+        # A topic only one gap speaks of has its "they don't say" reply, however it ranks.
+        self._gap_of_topic = {
+            topic: next(iter(gaps))
+            for topic, gaps in _gaps_by_topic(knowledge, self._spoken_of).items()
+            if len(gaps) == 1
         }
         self._time_words = {
             intent.id: frozenset(w.lower() for w in _TIME_WORD.findall(" ".join(_texts(intent))))
@@ -507,24 +525,13 @@ class Engine:
         """Decline an answer the question is not about; when a known gap ("who held the post
         before or after") is among the matches, its specific "the documents don't say" reply.
         A question about a topic the documents never speak of takes only a gap that speaks of
-        it: "How many members does the UN have?" is not answered by the centre's staff gap."""
+        it: "How many members does the UN have?" is not answered by the centre's staff gap;
+        the one gap that speaks of the topic answers it, however it ranked ("Will the centre
+        work with the Taliban?" → what the documents say and don't say about Afghanistan)."""
         topic = unsaid_asked(_asked(text))
-        gap = next(
-            (
-                m
-                for m in matches
-                if self._kind(m) == "gap"
-                and m.intent != OFF_TOPIC  # the question is about the documents' subject
-                and m.score >= self.thresholds.clarify
-                and (
-                    topic is None or not topic.own_gaps or topic.name in self._spoken_of[m.intent]
-                )
-            ),
-            None,
-        )
+        gap = self._ranked_gap(matches, topic)
         if gap is not None:
-            gap_intent = self.knowledge.intents[gap.intent]
-            return Reply("decline", reply.language, reply.score, gap_intent)
+            return Reply("decline", reply.language, reply.score, gap)
         # The facts that nearly answered, when what they lack is the topic asked, are worth a
         # button: "How many countries voted in favour?" → "you might also ask: was it unanimous?".
         declined = (reply.intent,) if reply.intent is not None else reply.suggestions
@@ -535,7 +542,20 @@ class Engine:
             and topic is not None
             and topic.name not in self._spoken_of[intent.id]
         )
-        return Reply("decline", reply.language, reply.score, None, related)
+        own = self._gap_of_topic.get(topic.name) if topic is not None and topic.own_gaps else None
+        return Reply("decline", reply.language, reply.score, own, related)
+
+    def _ranked_gap(self, matches: list[Match], topic: Topic | None) -> Intent | None:
+        """The best-ranked known gap sure enough to reply, or, for a question about a topic,
+        the best that speaks of it (a topic of its own takes no other)."""
+        for m in matches:
+            if self._kind(m) != "gap" or m.intent == OFF_TOPIC:
+                continue  # off-topic: the question is about the documents' subject
+            speaks = topic is not None and topic.name in self._spoken_of[m.intent]
+            sure = m.score >= self.thresholds.clarify and (topic is None or not topic.own_gaps)
+            if speaks or sure:
+                return self.knowledge.intents[m.intent]
+        return None
 
     def _other_number(self, asked: str, intents: tuple[Intent, ...]) -> bool:
         """A year that neither the answer nor the documents mention, or an ordinal the answer

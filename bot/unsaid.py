@@ -322,6 +322,13 @@ _TRANSPORT: Final = _words(
     r"railways?|railroads?|pipelines?|железн\w+\s+дорог\w*|трубопровод\w*|теміржол\w*"
     r"|темір\s+жол\w*|құбыр\w*"
 )
+#: Who governs Afghanistan ("Will the centre work with the Taliban government?", "санкции против
+#: талибов"): the documents speak of the Afghan people and the region only; the gap about
+#: Afghanistan's situation names the topic and lifts it.
+_AFGHAN_RULERS: Final = _words(
+    r"taliban\w*|sanctions?|de[\s-]facto\s+(?:authorities|government)|талиб\w*|санкци\w*"
+    r"|фактическ\w+\s+власт\w*|іс\s+жүзіндегі\s+билік\w*"
+)
 #: The names of people a fact speaks of only by their role ("Names please", "назовите
 #: фамилии", "аттарын айтыңызшы"): asked of a fact that names no one, a list it doesn't give.
 _NAMES: Final = _words(
@@ -379,6 +386,7 @@ UNSAID: Final = (
     Topic("which session", _WHICH_SESSION, _SESSION),
     Topic("obligations", _OBLIGATIONS, _OBLIGATIONS),
     Topic("transport projects", _TRANSPORT, _TRANSPORT, own_gaps=False),
+    Topic("afghanistan's rulers", _AFGHAN_RULERS, _AFGHAN_RULERS),
     Topic("names", _NAMES, _NAMED),
 )
 

@@ -668,9 +668,11 @@ def test_a_vote_count_is_declined_the_documents_say_only_unanimously(engine, que
             "What did the Russian and Chinese delegations say when the resolution passed?",
             "gap-resolution-procedure",
         ),
+        ("Will the new centre cooperate with the Taliban?", "gap-afg-situation"),
+        ("Будет ли центр работать с талибами?", "gap-afg-situation"),
     ],
 )
-def test_a_named_agency_or_delegation_gets_the_gap_that_says_the_documents_name_none(
+def test_a_named_agency_delegation_or_ruler_gets_the_gap_that_says_the_documents_name_none(
     engine, question, gap
 ):
     reply = engine.ask(Question(question))

@@ -109,6 +109,9 @@ from bot.unsaid import spoken_of, unsaid_asked
         ("What do experts say about the centre?", "other sources"),
         ("Что говорят эксперты о центре?", "other sources"),
         ("Сарапшылар орталық туралы не дейді?", "other sources"),
+        ("Does the centre deal with the Taliban?", "afghanistan's rulers"),
+        ("Помешают ли санкции работе центра?", "afghanistan's rulers"),
+        ("Орталық талибтермен жұмыс істей ме?", "afghanistan's rulers"),
     ],
 )
 def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
