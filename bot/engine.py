@@ -64,6 +64,12 @@ _WHICH_NUMBER: Final = re.compile(
     r"(?:((?:19|20)\d\d)(?!\d)|(\d{2,})(?=st|nd|rd|th|-[^\W\d]))",
     re.IGNORECASE,
 )
+#: Why something happened: a year or an ordinal in it is the asker's premise, not what is
+#: asked ("Why was UN Plaza opened in 2021?"), and the fact's answer corrects it.
+_WHY: Final = re.compile(
+    r"(?<!\w)(?:why|почему|зачем|по\s+какому\s+поводу|неге|не\s+үшін|неліктен)(?!\w)",
+    re.IGNORECASE,
+)
 #: Words of another tenure than the one the documents give: the office holder before or after.
 _TENURE: Final = (
     r"predecessor\w*|successor\w*|previous\w*|former\w*|предшественни\w*|преемни\w*|"
@@ -495,7 +501,7 @@ class Engine:
         if counting and self._figure_not_given(asked, intent, also):
             return "figure"
         if (
-            self._other_number(asked, (intent, *also))
+            (self._other_number(asked, (intent, *also)) and not _WHY.search(asked))
             or self._other_time(asked, intent)
             or unsaid_asked(asked, self._spoken_of_any((intent, *also))) is not None
             or self._office_now(asked, intent)

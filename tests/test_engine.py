@@ -931,3 +931,17 @@ def test_pointing_at_the_documents_changes_nothing_in_the_reply(engine, plain, p
 def test_a_question_about_the_documents_themselves_is_still_small_talk(engine):
     reply = engine.ask(Question("What documents do you use?"))
     assert (reply.kind, reply.intent.id) == ("smalltalk", "bot-sources")
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("Why did Tokayev propose the centre at the 79th session?", "centre-first-proposed"),
+        ("Почему ООН Плаза открыли в 2021 году?", "unplaza-inauguration"),
+        ("Неге БҰҰ Плаза 2021 жылы ашылды?", "unplaza-inauguration"),
+    ],
+)
+def test_a_wrong_year_in_a_why_question_is_corrected_by_the_fact(engine, question, intent):
+    """"Why…" states its year as a premise: the fact's answer and quote give the real one,
+    where "What did Tokayev propose at the 79th session?" asks about another session."""
+    assert outcome(engine, question) == ("answer", intent)
