@@ -942,6 +942,6 @@ def test_a_question_about_the_documents_themselves_is_still_small_talk(engine):
     ],
 )
 def test_a_wrong_year_in_a_why_question_is_corrected_by_the_fact(engine, question, intent):
-    """"Why…" states its year as a premise: the fact's answer and quote give the real one,
+    """ "Why…" states its year as a premise: the fact's answer and quote give the real one,
     where "What did Tokayev propose at the 79th session?" asks about another session."""
     assert outcome(engine, question) == ("answer", intent)
