@@ -73,6 +73,9 @@ POOLS = {
     # new styles (yes/no, wrong premises, SMS spelling, code-switching, quoted phrases, why/how);
     # measured once with the engine as of b686fc4
     "fresh-23": ("heldout23.yaml",),
+    # an ordinary mix again, measured once with the engine as of dd5c52d (after heldout23's
+    # changes, none of them shaped on this set)
+    "fresh-24": ("heldout24.yaml",),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding chatty and formal
@@ -183,6 +186,13 @@ FLOORS = [
     ("fresh-23", "kk", 0.772),
     ("fresh-23", "decline", 0.877),
     ("fresh-23", "smalltalk", 0.5),
+    # heldout24, first measurement (dd5c52d): en 33/36, ru 40/44, kk 38/40, declined 40/46
+    # (3 quoted), small talk 2/2; floors one question lower.
+    ("fresh-24", "en", 0.888),
+    ("fresh-24", "ru", 0.886),
+    ("fresh-24", "kk", 0.925),
+    ("fresh-24", "decline", 0.847),
+    ("fresh-24", "smalltalk", 0.5),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above. heldout12's three and one of heldout13's two were
@@ -203,6 +213,7 @@ QUOTED_LIMITS = {
     "fresh-21": 4,  # 12 when first measured (other sources, councils, opinion: declined since)
     "fresh-22": 0,  # 2 when first measured (delegations, the Resident Coordinator)
     "fresh-23": 3,  # 3 when first measured
+    "fresh-24": 3,  # 3 when first measured
 }
 
 
