@@ -260,11 +260,27 @@ _OTHERS_NAMED: Final = _words(
 )
 
 #: Other councils than the documents' bodies ("Will Kazakhstan run for the Human Rights
-#: Council?", "Қазақстанда ТДМ жөніндегі ұлттық кеңес бар ма?").
+#: Council?", "Қазақстанда ТДМ жөніндегі ұлттық кеңес бар ма?"), parliaments and courts.
 _COUNCILS: Final = _words(
     r"human\s+rights\s+council|economic\s+and\s+social\s+council|ecosoc|экосос"
     r"|совет\w*\s+(?:оон\s+)?по\s+правам\s+человека|адам\s+құқықтары\s+(?:жөніндегі\s+)?кеңес\w*"
     r"|(?:national|национальн\w*|ұлттық)\s+(?:\w+\s+)?(?:council|совет\w*|кеңес\w*)"
+    # parliaments and courts: "How did Kazakhstan's parliament react?", "Международный суд ООН"
+    r"|parliament\w*|mazhilis|majilis|senate|парламент\w*|мажилис\w*|сенат\w*|мәжіліс\w*"
+    r"|international\s+court\w*|icj|международн\w+\s+суд\w*|халықаралық\s+сот\w*"
+)
+#: The hour of a visit or meeting ("What time did Nurtleu arrive?", "во сколько", "сағат
+#: нешеде"): the documents date events by the day at most.
+_HOUR: Final = _words(
+    r"what\s+time|at\s+what\s+hour|o'?clock|во\s+сколько\s+(?!обош|стои)\w+|в\s+котором\s+часу"
+    r"|сағат\s+(?:нешеде|қаншада)|қай\s+сағатта"
+)
+#: A visit's arrangements ("Which hotel did Imnadze stay in?", "Какой подарок вручили?", "не
+#: сыйлады?"): the releases report who met whom and what was said.
+_ARRANGEMENTS: Final = _words(
+    r"hotels?|accommodation|gifts?|presents?\s+(?:to|for)|dinner|lunch|banquet|menu"
+    r"|гостиниц\w*|отел(?:ь|е|я|ем)|подар\w*|ужин\w*|банкет\w*|меню"
+    r"|қонақ\s*үй\w*|сыйлық\w*|сыйлад\w*|кешкі\s+ас\w*|түскі\s+ас\w*"
 )
 #: Diplomats and UN officials the documents never mention: delegations, ambassadors, the UN
 #: Resident Coordinator ("What did the Russian delegation say when it passed?", "Who was the UN
@@ -387,6 +403,8 @@ UNSAID: Final = (
     Topic("obligations", _OBLIGATIONS, _OBLIGATIONS),
     Topic("transport projects", _TRANSPORT, _TRANSPORT, own_gaps=False),
     Topic("afghanistan's rulers", _AFGHAN_RULERS, _AFGHAN_RULERS),
+    Topic("hour", _HOUR, _HOUR),
+    Topic("arrangements", _ARRANGEMENTS, _ARRANGEMENTS),
     Topic("names", _NAMES, _NAMED),
 )
 

@@ -212,8 +212,8 @@ QUOTED_LIMITS = {
     "fresh-20": 0,  # 1 when first measured ("what has the centre achieved since…", declined since)
     "fresh-21": 4,  # 12 when first measured (other sources, councils, opinion: declined since)
     "fresh-22": 0,  # 2 when first measured (delegations, the Resident Coordinator)
-    "fresh-23": 3,  # 3 when first measured
-    "fresh-24": 3,  # 3 when first measured
+    "fresh-23": 2,  # 3 when first measured (the Taliban: declined since)
+    "fresh-24": 0,  # 3 when first measured (a hotel, the parliament, an hour: declined since)
 }
 
 

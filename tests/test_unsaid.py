@@ -112,6 +112,14 @@ from bot.unsaid import spoken_of, unsaid_asked
         ("Does the centre deal with the Taliban?", "afghanistan's rulers"),
         ("Помешают ли санкции работе центра?", "afghanistan's rulers"),
         ("Орталық талибтермен жұмыс істей ме?", "afghanistan's rulers"),
+        ("What did the Senate say about the resolution?", "other councils"),
+        ("Обсуждал ли мажилис создание центра?", "other councils"),
+        ("What time did the minister arrive at UN Plaza?", "hour"),
+        ("Во сколько началась встреча с Имнадзе?", "hour"),
+        ("Кездесу сағат нешеде басталды?", "hour"),
+        ("Which hotel did the minister stay at?", "arrangements"),
+        ("Какой подарок получил министр?", "arrangements"),
+        ("Имнадзеге не сыйлады?", "arrangements"),
     ],
 )
 def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
