@@ -271,6 +271,11 @@ def _digest(text: str) -> int:
     )
 
 
+def _in_index_order(examples: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(intent, text) pairs as the index keeps them: each intent's examples together."""
+    return sorted(examples, key=lambda pair: pair[0])
+
+
 def _spans(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Positions of the concatenated ranges [starts[i], ends[i]), vectorised."""
     lengths = ends - starts
@@ -438,7 +443,7 @@ class Index:
         self._corrections: dict[str, str] = {}
         #: Word pairs' columns (None: unknown); a message's parts share most of their pairs.
         self._query_phrases: dict[str, int | None] = {}
-        pairs = sorted(examples, key=lambda pair: pair[0])  # intents' examples sit together
+        pairs = _in_index_order(examples)
         self.intents: tuple[str, ...] = tuple(dict.fromkeys(intent for intent, _ in pairs))
         intent_pos = {intent: i for i, intent in enumerate(self.intents)}
         self.example_texts: tuple[str, ...] = tuple(text for _, text in pairs)
@@ -476,7 +481,20 @@ class Index:
         self._compact()
 
     def __len__(self) -> int:
-        return len(self.example_texts)
+        return len(self.example_intent)
+
+    def __getstate__(self) -> dict[str, object]:
+        # The example texts are the knowledge base's own strings: a loaded index is given them
+        # again (`with_examples`) rather than holding a second copy (~1.6 MB for the shipped one).
+        return {**self.__dict__, "example_texts": ()}
+
+    def with_examples(self, examples: Iterable[tuple[str, str]]) -> Index:
+        """This index with the texts of the examples it was built from (a loaded one has none)."""
+        texts = tuple(text for _, text in _in_index_order(examples))
+        if len(texts) != len(self.example_intent):
+            raise ValueError("these are not the examples the index was built from")
+        self.example_texts = texts
+        return self
 
     # --- building ---------------------------------------------------------------------------
 

@@ -81,7 +81,7 @@ class IndexCache:
             index = self._read(self.prebuilt / name)
         if index is None:
             index = self._train(path, examples, synonyms, params)
-        return index
+        return index.with_examples(examples)  # a saved index holds no example texts
 
     def _train(
         self,

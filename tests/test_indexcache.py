@@ -69,6 +69,15 @@ def test_a_restart_with_the_same_knowledge_loads_the_index_instead_of_building_i
     assert answer(second, "когда приняли резолюцию") == answer(first, "когда приняли резолюцию")
 
 
+def test_a_loaded_index_knows_its_example_questions_for_the_usage_report(
+    tmp_path: Path, small: Knowledge
+) -> None:
+    engine_builder(tmp_path)(small)
+    loaded = engine_builder(tmp_path)(small)  # read from the data folder, as at a restart
+    assert loaded.index.example_texts == Engine(small).index.example_texts
+    assert next(iter(small.intents.values())).questions["en"][0] in loaded.index.example_texts
+
+
 def test_an_edited_example_builds_afresh_and_replaces_the_saved_index(
     tmp_path: Path, small: Knowledge, builds: list[int]
 ) -> None:
