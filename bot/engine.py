@@ -164,7 +164,7 @@ _APPROXIMATE: Final = re.compile(
     r"|\d+-?(?:дан|ден|тан|тен|нан|нен)\s+(?:астам|көп)(?!\w)",
     re.IGNORECASE,
 )
-#: A phrase that points at the documents (see `_without_the_documents`). Not "the documents
+#: A phrase that points at the documents (see `Engine._without_the_documents`). Not "the documents
 #: say", nor "what documents do you use?" (small talk about the bot's sources).
 _DOCUMENT_WORD: Final = (
     r"(?:documents?|texts?|articles?|sources?|(?:press\s+)?releases?|news|materials?"
@@ -185,17 +185,6 @@ _THE_DOCUMENTS: Final = re.compile(
 _PART_LIMIT: Final = 5
 #: A part of a message shorter than this many words is not a question of its own.
 _MIN_CLAUSE_WORDS: Final = 3
-
-
-def _without_the_documents(text: str) -> str:
-    """The question without a phrase that points at the documents ("Why Almaty, according to
-    the documents?", "что в тексте говорится о…", "мәтіндегі … деген не?"): every answer comes
-    from them, so the phrase asks nothing, and its words would pull the question away from the
-    examples it matches. A message that is nothing but the phrase is kept."""
-    if not _DOCUMENT_STEM.search(text.lower()):  # most questions: one fast search
-        return text
-    kept = _THE_DOCUMENTS.sub(" ", text)
-    return kept if normalize(kept) else text
 
 
 def _split_sentences(text: str) -> list[str]:
@@ -444,9 +433,7 @@ class Engine:
         language = question.forced_lang or detect_language(question.text, question.lang_hint)
         if not normalize(question.text):
             return Reply("decline", language, 0.0)
-        text = question.text
-        if not self.index.is_example(text):  # an admin's example is matched as written
-            text = _without_the_documents(text)
+        text = self._without_the_documents(question.text)
         memo: dict[str, list[Match]] = {}  # a sentence is often also a clause: rank it once
         self._rank_parts(text, memo)
         matches = self.rank(text, memo=memo)
@@ -473,6 +460,19 @@ class Engine:
             related = tuple(i for i in reply.suggestions if not self._not_asked(text, i))
             return replace(reply, suggestions=related)
         return reply
+
+    def _without_the_documents(self, text: str) -> str:
+        """The question without a phrase that points at the documents ("Why Almaty, according
+        to the documents?", "что в тексте говорится о…", "мәтіндегі … деген не?"): every answer
+        comes from them, so the phrase asks nothing, and its words would pull the question away
+        from the examples it matches. A message that is nothing but the phrase, or an admin's
+        example, is kept as written."""
+        if not _DOCUMENT_STEM.search(text.lower()):  # most questions: one fast search
+            return text
+        if self.index.is_example(text):
+            return text
+        kept = _THE_DOCUMENTS.sub(" ", text)
+        return kept if normalize(kept) else text
 
     def _not_asked(self, text: str, intent: Intent, also: tuple[Intent, ...] = ()) -> bool:
         """This fact (or small talk) does not answer the question (`_why_not_asked`)."""
