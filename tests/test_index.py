@@ -108,16 +108,17 @@ def test_a_typo_gets_the_same_correction_as_from_comparing_it_with_every_known_w
     rng = random.Random(7)
     words = sorted({w for _, text in EXAMPLES for w in text.lower().strip("?").split()})
     words += ["resolution", "resolutions", "revolution", "solution", "absolution"]
-    spellings = _Spellings(sorted(set(words)))
+    words = sorted(set(words))
+    spellings = _Spellings(words)
     typos = []
-    for word in spellings.words * 5:
+    for word in words * 5:
         at = rng.randrange(len(word))
         letter = rng.choice("abcdeiklmnorstuаеиопрст")
         typos.append(rng.choice([word[:at] + letter + word[at + 1 :], word[:at] + word[at + 1 :]]))
     for typo in typos:
-        ratios = process.cdist([typo], spellings.words, scorer=fuzz.ratio, score_cutoff=82)[0]
+        ratios = process.cdist([typo], words, scorer=fuzz.ratio, score_cutoff=82)[0]
         best = int(ratios.argmax())
-        expected = spellings.words[best] if ratios[best] >= 82 else None
+        expected = words[best] if ratios[best] >= 82 else None
         # A swap of two neighbouring letters is tried first (tested below).
         assert spellings.closest(typo, 82) == (spellings._swapped(typo) or expected), typo
 
