@@ -76,6 +76,7 @@ POOLS = {
     # an ordinary mix again, measured once with the engine as of dd5c52d (after heldout23's
     # changes, none of them shaped on this set)
     "fresh-24": ("heldout24.yaml",),
+    "fresh-25": ("heldout25.yaml",),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding chatty and formal
@@ -193,6 +194,13 @@ FLOORS = [
     ("fresh-24", "kk", 0.925),
     ("fresh-24", "decline", 0.847),
     ("fresh-24", "smalltalk", 0.5),
+    # heldout25, first measurement (78ff9cb): en 44/48, ru 45/46, kk 42/47, declined 43/43
+    # (none quoted), small talk 4/5; floors one question lower.
+    ("fresh-25", "en", 0.895),
+    ("fresh-25", "ru", 0.956),
+    ("fresh-25", "kk", 0.872),
+    ("fresh-25", "decline", 0.976),
+    ("fresh-25", "smalltalk", 0.6),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above. heldout12's three and one of heldout13's two were
@@ -214,6 +222,7 @@ QUOTED_LIMITS = {
     "fresh-22": 0,  # 2 when first measured (delegations, the Resident Coordinator)
     "fresh-23": 2,  # 3 when first measured (the Taliban: declined since)
     "fresh-24": 0,  # 3 when first measured (a hotel, the parliament, an hour: declined since)
+    "fresh-25": 0,  # none when first measured
 }
 
 
