@@ -204,8 +204,21 @@ def _questions_first(sentences: list[str]) -> list[str]:
 def _asked(text: str) -> str:
     """The sentences of a message that ask or request (all of it if none does): "Which agency
     heads did he meet? Names, please." asks for names too."""
-    sentences = _split_sentences(text)
+    sentences = [_without_lead_in(s) for s in _split_sentences(text)]
     return " ".join([s for s in sentences if _asks(s)] or sentences) or text
+
+
+#: A short lead-in ended by a colon: "Think-tank analyst here: how does …?".
+_LEAD_IN: Final = re.compile(r"[^:?]{1,60}?:\s+")
+
+
+def _without_lead_in(sentence: str) -> str:
+    """A sentence without a lead-in that only says who asks ("Think-tank analyst here: how
+    does Kazakhstan describe its position…?"): the analyst is the asker, not what is asked."""
+    lead = _LEAD_IN.match(sentence)
+    if lead is None or _asks(lead.group()) or not _asks(sentence[lead.end() :]):
+        return sentence
+    return sentence[lead.end() :]
 
 
 def _clauses(text: str) -> tuple[str, ...]:

@@ -951,3 +951,22 @@ def test_a_wrong_year_in_a_why_question_is_corrected_by_the_fact(engine, questio
     """ "Why…" states its year as a premise: the fact's answer and quote give the real one,
     where "What did Tokayev propose at the 79th session?" asks about another session."""
     assert outcome(engine, question) == ("answer", intent)
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        (
+            "Political analyst here: how does Kazakhstan see its place between the major powers?",
+            "kz-bridge",
+        ),
+        (
+            "Вопрос от аналитика: как Казахстан описывает свою роль между центрами силы?",
+            "kz-bridge",
+        ),
+        ("Journalist, interview prep: who proposed the centre?", "centre-who-proposed"),
+    ],
+)
+def test_who_is_asking_before_a_colon_is_not_what_is_asked(engine, question, intent):
+    # "analyst", "interview": topics the documents never speak of, but here they say who asks.
+    assert outcome(engine, question) == ("answer", intent)
