@@ -50,7 +50,7 @@ import itertools
 import math
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, TypeVar
 
@@ -408,8 +408,11 @@ class _Spellings:
     (at most a couple of letters changed) always shares a trigram with it: an edit can break only
     the three trigrams around it."""
 
-    def __init__(self, words: Sequence[str]) -> None:
+    def __init__(self, words: Sequence[str], counts: Mapping[str, int] | None = None) -> None:
         self.words = _PackedWords(words)
+        #: How many example questions use each word: of equally close words, a typo is most
+        #: likely the common one ("centr": the knowledge base's "centre" more than "center").
+        self._counts = np.array([(counts or {}).get(word, 0) for word in words], dtype=np.int32)
         postings: dict[str, list[int]] = {}
         for number, word in enumerate(words):
             for gram in _trigrams(word):
@@ -428,7 +431,8 @@ class _Spellings:
         """A known word with two neighbouring letters swapped ("tlak", "wehre": the likeliest
         slip, which `ratio` scores as two edits, too many for a short word, or below a one-letter
         change: "wehre" would be "were"); else the known word most like `word` by rapidfuzz
-        `ratio` if it reaches `cutoff` (the first of equals in the words' order); else None."""
+        `ratio` if it reaches `cutoff` (of equals, the one most examples use, then the first in
+        the words' order); else None."""
         return self._swapped(word) or self._most_like(word, cutoff)
 
     def _swapped(self, word: str) -> str | None:
@@ -455,8 +459,10 @@ class _Spellings:
             return None
         candidates = [self.words[number] for number in found]
         ratios = process.cdist([word], candidates, scorer=fuzz.ratio, score_cutoff=cutoff)[0]
-        best = int(ratios.argmax())
-        return candidates[best] if ratios[best] >= cutoff else None
+        if ratios.max() < cutoff:
+            return None
+        ties = np.flatnonzero(ratios == ratios.max())
+        return candidates[int(ties[self._counts[found[ties]].argmax()])]
 
 
 class Index:
@@ -492,8 +498,11 @@ class Index:
             {" ".join(words): row for row, words in enumerate(example_words) if words}
         )
         self._build_vectors(example_words, vocabulary)
+        examples_with = Counter(word for words in example_words for word in set(words))
         del example_words, pairs
-        self._spellings = _Spellings(sorted({f[2:] for f in vocabulary if f[0] == "w"}))
+        self._spellings = _Spellings(
+            sorted({f[2:] for f in vocabulary if f[0] == "w"}), examples_with
+        )
         self._build_centroids()
         # From here on features are only looked up: a hash table takes a tenth of the memory,
         # and the parts of the features' weights are not needed again (both gone before

@@ -133,6 +133,15 @@ def test_two_swapped_letters_are_corrected_even_where_ratio_is_too_low():
     assert spellings.closest("tklk", 82) is None  # not a swap of anything known
 
 
+def test_of_equally_close_words_a_typo_becomes_the_one_more_examples_use():
+    from bot.index import _Spellings
+
+    # "centr" is one letter from both spellings; the knowledge base's own is the likelier.
+    words = ["center", "centre"]
+    assert _Spellings(words, {"centre": 40, "center": 3}).closest("centr", 82) == "centre"
+    assert _Spellings(words, {"centre": 3, "center": 40}).closest("centr", 82) == "center"
+
+
 def test_short_unknown_words_are_not_corrected(index: Index):
     # "cit" is close to "city" but too short to guess safely (typo_min_length).
     assert "w:cit" in index.query_features("cit")
