@@ -226,8 +226,30 @@ def _clauses(text: str) -> tuple[str, ...]:
     of two when one is a question word: Kazakh asks "who is Tokayev" in two ("Тоқаев кім және
     ол орталықты қайда орналастыруды ұсынды?")."""
     sentences = _questions_first(_split_sentences(text))
-    pieces = (piece for sentence in sentences for piece in _JOINS.split(sentence))
+    pieces = (piece for sentence in sentences for piece in _split_joins(sentence))
     return tuple(piece for piece in pieces if _is_clause(piece))
+
+
+#: "Between A and B" names two parties: its "and" joins no questions.
+_BETWEEN: Final = re.compile(r"(?<!\w)(?:between|между)(?!\w)", re.IGNORECASE)
+
+
+def _split_joins(sentence: str) -> list[str]:
+    """A sentence cut where it may join two questions, except at the "and" of "between … and"
+    ("the outcome of the meeting between the minister and the Special Representative of the
+    Secretary-General": the envoy's title is not a question of its own)."""
+    pieces: list[str] = []
+    start = searched = 0
+    for join in _JOINS.finditer(sentence):
+        if _BETWEEN.search(sentence, searched, join.start()) and join.group().strip(
+            " ,"
+        ).lower() in ("and", "и"):
+            searched = join.end()  # one "and" per "between"
+            continue
+        pieces.append(sentence[start : join.start()])
+        start = searched = join.end()
+    pieces.append(sentence[start:])
+    return pieces
 
 
 def _is_clause(piece: str) -> bool:
@@ -271,7 +293,7 @@ def _parts(text: str) -> tuple[str, ...]:
     parts = [text]
     sentences = _split_sentences(text)
     if len(sentences) < 2:
-        return (*parts, *_from_question_word(text))
+        return tuple(dict.fromkeys((*parts, *_from_question_word(text), *_requested(text))))
     with_question_word = sum(1 for s in sentences if _QUESTION_WORD.search(s))
     for sentence in _questions_first(sentences):
         parts.append(sentence)
@@ -280,7 +302,42 @@ def _parts(text: str) -> tuple[str, ...]:
         # a sentence that plainly asks, or of the only one that could.
         if with_question_word == 1 or _plainly_asks(sentence):
             parts.extend(_from_question_word(sentence))
-    return tuple(parts)
+        parts.extend(_requested(sentence))
+    return tuple(dict.fromkeys(parts))
+
+
+#: The formula of a formal request, before what is requested (English, Russian) or after it
+#: (Kazakh): "kindly inform us of …", "просим предоставить информацию о том, …", "… туралы
+#: мәлімет беруіңізді өтінеміз".
+_REQUEST_BEFORE: Final = re.compile(
+    r"(?<!\w)(?:(?:inform|tell|advise|update|brief)\s+(?:me|us)\s+(?:of|on|about|regarding|as\s+to)"
+    r"|(?:information|details|clarification|a\s+summary|an\s+overview)\s+"
+    r"(?:on|about|regarding|concerning|as\s+to|of)"
+    r"|(?:информаци\w*|сведени\w*|данны\w*)\s+(?:о|об|по|относительно)(?:\s+том)?"
+    r"|(?:сообщи|уточни|разъясни|поясни|изложи|укажи|подтверди)\w*(?:,?\s+пожалуйста)?"
+    r"(?:,?\s+о\s+том)?)[,:]?\s+",
+    re.IGNORECASE,
+)
+_REQUEST_AFTER: Final = re.compile(
+    r"(?:\s+(?:туралы|жөнінде|жайлы)\s+(?:ақпарат|мәлімет|мағлұмат)\w*)?"
+    r"\s+(?:нақтылап\s+|түсіндіріп\s+|баяндап\s+|хабарлап\s+)?(?:беру|ұсыну)\w*"
+    r"\s+(?:өтін|сұрай)\w*[.!?\s]*$",
+    re.IGNORECASE,
+)
+
+
+def _requested(sentence: str) -> list[str]:
+    """Of a formal request, what it requests: the words after (or in Kazakh before) the
+    request's formula, whose own words match every intent's formal examples alike and drown
+    out the few that say which fact is asked."""
+    found: list[str] = []
+    before = _REQUEST_BEFORE.search(sentence)
+    if before is not None:
+        found.append(sentence[before.end() :])
+    after = _REQUEST_AFTER.search(sentence)
+    if after is not None:
+        found.append(sentence[: after.start()])
+    return [part for part in found if len(part.split()) >= _MIN_CLAUSE_WORDS]
 
 
 def _from_question_word(sentence: str) -> list[str]:
