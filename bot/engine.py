@@ -241,9 +241,8 @@ def _split_joins(sentence: str) -> list[str]:
     pieces: list[str] = []
     start = searched = 0
     for join in _JOINS.finditer(sentence):
-        if _BETWEEN.search(sentence, searched, join.start()) and join.group().strip(
-            " ,"
-        ).lower() in ("and", "и"):
+        plain_and = join.group().strip(" ,").lower() in ("and", "и")
+        if plain_and and _BETWEEN.search(sentence, searched, join.start()):
             searched = join.end()  # one "and" per "between"
             continue
         pieces.append(sentence[start : join.start()])

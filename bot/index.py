@@ -412,7 +412,8 @@ class _Spellings:
         self.words = _PackedWords(words)
         #: How many example questions use each word: of equally close words, a typo is most
         #: likely the common one ("centr": the knowledge base's "centre" more than "center").
-        self._counts = np.array([(counts or {}).get(word, 0) for word in words], dtype=np.int32)
+        counts = counts or {}
+        self._counts = np.array([counts.get(word, 0) for word in words], dtype=np.int32)
         postings: dict[str, list[int]] = {}
         for number, word in enumerate(words):
             for gram in _trigrams(word):
@@ -459,9 +460,10 @@ class _Spellings:
             return None
         candidates = [self.words[number] for number in found]
         ratios = process.cdist([word], candidates, scorer=fuzz.ratio, score_cutoff=cutoff)[0]
-        if ratios.max() < cutoff:
+        best = ratios.max()
+        if best < cutoff:
             return None
-        ties = np.flatnonzero(ratios == ratios.max())
+        ties = np.flatnonzero(ratios == best)
         return candidates[int(ties[self._counts[found[ties]].argmax()])]
 
 
