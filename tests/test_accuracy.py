@@ -77,6 +77,7 @@ POOLS = {
     # changes, none of them shaped on this set)
     "fresh-24": ("heldout24.yaml",),
     "fresh-25": ("heldout25.yaml",),
+    "fresh-26": ("heldout26.yaml",),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding chatty and formal
@@ -201,6 +202,13 @@ FLOORS = [
     ("fresh-25", "kk", 0.872),
     ("fresh-25", "decline", 0.976),
     ("fresh-25", "smalltalk", 0.6),
+    # heldout26, first measurement (853dad8): en 46/49, ru 39/46, kk 43/44, declined 40/42
+    # (1 quoted), small talk 4/4; floors one question lower.
+    ("fresh-26", "en", 0.918),
+    ("fresh-26", "ru", 0.826),
+    ("fresh-26", "kk", 0.954),
+    ("fresh-26", "decline", 0.928),
+    ("fresh-26", "smalltalk", 0.75),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above. heldout12's three and one of heldout13's two were
@@ -223,6 +231,7 @@ QUOTED_LIMITS = {
     "fresh-23": 2,  # 3 when first measured (the Taliban: declined since)
     "fresh-24": 0,  # 3 when first measured (a hotel, the parliament, an hour: declined since)
     "fresh-25": 0,  # none when first measured
+    "fresh-26": 1,  # 1 when first measured (what Tokayev said at UN Plaza: it was Nurtleu's visit)
 }
 
 
