@@ -1008,6 +1008,46 @@ def test_a_formal_request_is_matched_by_what_it_requests_not_by_its_formula(
     assert outcome(engine, question)[1] == intent
 
 
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        (
+            "We would like to know the tasks of the Regional Centre for SDGs for Central Asia "
+            "and Afghanistan.",
+            "centre-tasks",
+        ),
+        (
+            "Сообщите, пожалуйста, чем займётся Региональный центр ООН по ЦУР для Центральной "
+            "Азии и Афганистана.",
+            "centre-tasks",
+        ),
+        (
+            "Кто предложил создать Региональный центр ООН по целям устойчивого развития для "
+            "Центральной Азии и Афганистана?",
+            "centre-who-proposed",
+        ),
+        (
+            "Орталық Азия мен Ауғанстанға арналған БҰҰ-ның ТДМ жөніндегі өңірлік орталығын кім "
+            "ұсынды?",
+            "centre-who-proposed",
+        ),
+        # The name itself asked about, or its region: still what the centre is, and where.
+        (
+            "Что такое Региональный центр ООН по ЦУР для Центральной Азии и Афганистана?",
+            "centre-what-is",
+        ),
+        (
+            "Which countries will the Regional Centre for the SDGs for Central Asia and "
+            "Afghanistan serve?",
+            "centre-region",
+        ),
+    ],
+)
+def test_the_centres_full_name_does_not_outweigh_what_is_asked_about_it(engine, question, intent):
+    # Formal messages name the centre in full; its dozen words all say what the centre is.
+    assert outcome(engine, question)[1] == intent
+
+
 def test_between_two_parties_and_joins_no_second_question(engine):
     reply = engine.ask(
         Question(
