@@ -268,6 +268,12 @@ def test_a_texting_spelling_of_a_short_question_word_asks_the_same_question(engi
     assert reply.intent.id == "unrcca-meeting-date"
 
 
+def test_unrcca_spelled_in_cyrillic_letters_is_unrcca(engine):
+    # "УНРККА": the English abbreviation typed letter for letter in Cyrillic.
+    reply = engine.ask(Question("что такое УНРККА"))
+    assert (reply.kind, reply.intent.id) == ("answer", "unrcca-what-is")
+
+
 def test_the_presidents_name_in_kazakh_latin_letters_is_his_name(engine):
     # Kazakh's Latin alphabet writes Тоқаев "Toqaev"; typo correction does not reach it.
     reply = engine.ask(Question("who is Toqaev"))
