@@ -99,7 +99,9 @@ _NOW_WORD: Final = (
 )
 _OFFICE_WORD: Final = (
     r"(?:minister\w*|president\w*|head\w*|position\w*|post|posts|office|job|role|"
-    r"министр\w*|президент\w*|глав\w*|должност\w*|пост\w*|возглавля\w*|руковод\w*|"
+    # "пост" declined, not any word it begins: "постоянно" (constantly) asks of no office
+    r"министр\w*|президент\w*|глав\w*|должност\w*|пост(?:а|у|ом|е|ы|ов|ам|ами|ах)?|"
+    r"возглавля\w*|руковод\w*|"
     r"лауазым\w*|қызмет\w*|басшы\w*|басқар\w*)"
 )
 #: ... the two within a few words of each other in one sentence: "I still don't understand why

@@ -274,6 +274,17 @@ def test_unrcca_spelled_in_cyrillic_letters_is_unrcca(engine):
     assert (reply.kind, reply.intent.id) == ("answer", "unrcca-what-is")
 
 
+def test_a_word_that_begins_like_an_office_does_not_ask_who_holds_it_now(engine):
+    # "постоянно … сегодня" (constantly … today) is not "пост … сегодня" (the post today).
+    reply = engine.ask(
+        Question(
+            "Сестра постоянно смотрит новости и сегодня спросила меня, что за встреча была. "
+            "С кем встречался Нуртлеу в Астане?"
+        )
+    )
+    assert (reply.kind, reply.intent.id) == ("answer", "unrcca-meeting")
+
+
 def test_the_presidents_name_in_kazakh_latin_letters_is_his_name(engine):
     # Kazakh's Latin alphabet writes Тоқаев "Toqaev"; typo correction does not reach it.
     reply = engine.ask(Question("who is Toqaev"))
