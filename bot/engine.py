@@ -98,9 +98,11 @@ _NOW_WORD: Final = (
     r"по-прежнему|действующ\w*|қазір\w*|әлі|бүгін\w*)"
 )
 _OFFICE_WORD: Final = (
-    r"(?:minister\w*|president\w*|head\w*|position\w*|post|posts|office|job|role|"
-    # "пост" declined, not any word it begins: "постоянно" (constantly) asks of no office
-    r"министр\w*|президент\w*|глав\w*|должност\w*|пост(?:а|у|ом|е|ы|ов|ам|ами|ах)?|"
+    # "head", "глава" and "пост" in their own forms, not any word they begin: "headlines",
+    # "главное" (the main thing) and "постоянно" (constantly) ask of no office.
+    r"(?:minister\w*|president\w*|heads?|headed|position\w*|post|posts|office|job|role|"
+    r"министр\w*|президент\w*|глав(?:а|ы|е|у|ой|ный|ного|ному|ным|ном)?|должност\w*|"
+    r"пост(?:а|у|ом|е|ы|ов|ам|ами|ах)?|"
     r"возглавля\w*|руковод\w*|"
     r"лауазым\w*|қызмет\w*|басшы\w*|басқар\w*)"
 )

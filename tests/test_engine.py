@@ -274,15 +274,22 @@ def test_unrcca_spelled_in_cyrillic_letters_is_unrcca(engine):
     assert (reply.kind, reply.intent.id) == ("answer", "unrcca-what-is")
 
 
-def test_a_word_that_begins_like_an_office_does_not_ask_who_holds_it_now(engine):
-    # "постоянно … сегодня" (constantly … today) is not "пост … сегодня" (the post today).
-    reply = engine.ask(
-        Question(
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        # "постоянно … сегодня" (constantly … today) is not "пост … сегодня" (the post today)
+        (
             "Сестра постоянно смотрит новости и сегодня спросила меня, что за встреча была. "
-            "С кем встречался Нуртлеу в Астане?"
-        )
-    )
-    assert (reply.kind, reply.intent.id) == ("answer", "unrcca-meeting")
+            "С кем встречался Нуртлеу в Астане?",
+            "unrcca-meeting",
+        ),
+        # "главное сейчас" (the main thing now) is not "глава сейчас" (the head now)
+        ("Главное сейчас — кто предложил центр?", "centre-who-proposed"),
+    ],
+)
+def test_a_word_that_begins_like_an_office_does_not_ask_who_holds_it_now(engine, question, intent):
+    reply = engine.ask(Question(question))
+    assert (reply.kind, reply.intent.id) == ("answer", intent)
 
 
 def test_the_presidents_name_in_kazakh_latin_letters_is_his_name(engine):
