@@ -557,10 +557,11 @@ class Engine:
         return kept if normalize(kept) else text
 
     def _with_the_centre_named_short(self, text: str) -> str:
-        """The question with the centre's full name cut to "centre": a formal request names it
-        in full ("… the tasks of the UN Regional Centre for the SDGs for Central Asia and
-        Afghanistan"), and those words, all about what the centre is, outweigh the one word
-        that asks. An admin's example is kept as written."""
+        """The question with the centre's full name cut after its "centre" word ("… the tasks
+        of the UN Regional Centre for the SDGs for Central Asia and Afghanistan" → "… the tasks
+        of the UN Regional Centre"): a formal request names it in full, and those words, all
+        about what the centre is, outweigh the one word that asks. An admin's example is kept
+        as written."""
         if not _FULL_NAME.search(text) or self.index.is_example(text):
             return text
         return _FULL_NAME.sub(lambda m: m.group(1) or "", text)
