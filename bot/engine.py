@@ -194,6 +194,15 @@ _FULL_NAME: Final = re.compile(
     r"|\bорталық\s+азия\s+(?:мен|және)\s+ауғанстан\w*\s+арналған\s+(?=[^.?!]{0,60}?орталы)",
     re.IGNORECASE,
 )
+#: Words that make a person named beside them the owner of an idea, not its actor: "Did the
+#: member states back Tokayev's initiative?" asks of the resolution, which need not name him.
+#: On normalised text (Kazakh letters folded: "ұсыныс" → "усыныс").
+_IDEA: Final = (
+    r"(?:initiative\w*|idea\w*|proposal\w*|инициатив\w*|иде[яиюе]\w*|предложени\w*|"
+    r"бастама\w*|усыныс\w*)"
+)
+_IDEA_BEFORE: Final = re.compile(rf"(?<!\w){_IDEA}(?:\s+\S+){{0,2}}\s*$")
+_IDEA_AFTER: Final = re.compile(rf"^(?:\s+\S+){{0,2}}?\s+{_IDEA}(?!\w)")
 #: Intents kept from ranking each part of a message.
 _PART_LIMIT: Final = 5
 #: A part of a message shorter than this many words is not a question of its own.
@@ -453,6 +462,19 @@ def _said(intent: Intent) -> list[str]:
     return [*intent.answer.values(), *(quote.text for quote in intent.quotes)]
 
 
+def _people_spellings(knowledge: Knowledge) -> dict[str, re.Pattern[str]]:
+    """Each person the knowledge base names, by every spelling of their synonym group (or the
+    one spelling given), as a pattern for normalised text."""
+    groups = [[normalize(v) for v in group if normalize(v)] for group in knowledge.synonyms]
+    found: dict[str, re.Pattern[str]] = {}
+    for name in knowledge.people:
+        key = normalize(name)
+        spellings = next((group for group in groups if key in group), [key])
+        alternatives = "|".join(map(re.escape, sorted(spellings, key=len, reverse=True)))
+        found[key] = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+    return found
+
+
 def _texts(intent: Intent) -> list[str]:
     """Everything an intent says or is asked by, in every language."""
     questions = [q for asked in intent.questions.values() for q in asked]
@@ -508,6 +530,11 @@ class Engine:
         }
         self._time_words = {
             intent.id: frozenset(w.lower() for w in _TIME_WORD.findall(" ".join(_texts(intent))))
+            for intent in knowledge.intents.values()
+        }
+        self._people = _people_spellings(knowledge)
+        self._names = {
+            intent.id: self._people_named(" ".join(_texts(intent)))
             for intent in knowledge.intents.values()
         }
 
@@ -597,6 +624,7 @@ class Engine:
             or self._other_time(asked, intent)
             or unsaid_asked(asked, self._spoken_of_any((intent, *also))) is not None
             or self._office_now(asked, intent)
+            or self._other_person(asked, (intent, *also))
             or self._part_of_total(asked, intent)
             or (counting and self._count_without_number(asked, (intent, *also)))
         ):
@@ -680,6 +708,36 @@ class Engine:
         """Who holds an office now, when the answer never speaks of the present: its dated fact
         ("as of August 2023, Nurtleu was minister") is not today's."""
         return bool(_OFFICE_NOW.search(asked)) and not self._speaks_of_now[intent.id]
+
+    def _people_named(self, text: str, *, as_actors: bool = False) -> frozenset[str]:
+        """The people a text names; `as_actors` leaves out those named only as an idea's
+        owner ("Tokayev's initiative", "инициативу Токаева", "Тоқаевтың бастамасы")."""
+        if not self._people:
+            return frozenset()
+        normalized = normalize(text)
+        return frozenset(
+            key
+            for key, spelled in self._people.items()
+            if any(
+                not as_actors
+                or not (
+                    _IDEA_BEFORE.search(normalized, 0, found.start())
+                    or _IDEA_AFTER.match(normalized[found.end() :])
+                )
+                for found in spelled.finditer(normalized)
+            )
+        )
+
+    def _other_person(self, asked: str, intents: tuple[Intent, ...]) -> bool:
+        """One question about a person, answered by facts that never name them: "What did Tokayev
+        tell the UN agencies at UN Plaza?" matches the minister's visit there, which the
+        documents tell of Nurtleu, so its premise is not theirs to confirm. A message of several
+        clauses may name the person for another question ("Who did Nurtleu meet? Will the centre
+        be in UN Plaza?")."""
+        named = self._people_named(asked, as_actors=True)
+        if not named or len(_clauses(asked)) > 1:
+            return False
+        return not named <= frozenset().union(*(self._names[i.id] for i in intents))
 
     def _part_of_total(self, asked: str, intent: Intent) -> bool:
         """How many of a total this fact gives belong to some group, when it gives no breakdown:

@@ -1080,3 +1080,48 @@ def test_between_two_parties_and_joins_no_second_question(engine):
         )
     )
     assert (reply.kind, reply.intent.id, reply.also) == ("answer", "unrcca-outcome", ())
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # The minister, not the President, visited UN Plaza and spoke with the agencies' heads.
+        "What did Tokayev tell the UN agencies when he visited UN Plaza?",
+        # Imnadze's meeting speaks of Central Asia; Afghanistan's facts never name him.
+        "Что Имнадзе говорил об Афганистане?",
+    ],
+)
+def test_a_question_about_a_person_a_fact_never_names_is_not_answered_by_it(engine, question):
+    reply = engine.ask(Question(question))
+    assert reply.kind == "decline"
+    assert reply.intent is None or reply.intent.kind == "gap"
+
+
+def test_the_same_question_about_the_person_the_fact_names_is_answered(engine):
+    reply = engine.ask(Question("What did Nurtleu tell the UN agencies when he visited UN Plaza?"))
+    assert (reply.kind, reply.intent.id) == ("answer", "unplaza-visit-2023")
+
+
+def test_without_people_listed_in_the_knowledge_base_the_person_is_not_checked(engine, kb):
+    # The rule reads the admin's `people:` list, not names written into the code.
+    unlisted = Engine(dataclasses.replace(kb, people=()), build=lambda *_: engine.index)
+    reply = unlisted.ask(Question("What did Tokayev tell the UN agencies when he visited UN Plaza?"))
+    offered = [reply.intent, *reply.suggestions]
+    assert "unplaza-visit-2023" in [intent.id for intent in offered if intent is not None]
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        # Named as the idea's owner, he is not the one the question says acted.
+        ("Тоқаевтың бастамасын БҰҰ мүше мемлекеттері қолдады ма?", "resolution-unanimous"),
+        # Two questions: the person belongs to the one the other fact does not answer.
+        ("Who did Nurtleu meet in Astana? Will the centre be in the UN Plaza building?", None),
+    ],
+)
+def test_a_person_named_as_an_ideas_owner_or_for_another_question_still_gets_the_fact(
+    engine, question, intent
+):
+    reply = engine.ask(Question(question))
+    assert reply.kind == "answer"
+    assert intent is None or reply.intent.id == intent
