@@ -1105,7 +1105,9 @@ def test_the_same_question_about_the_person_the_fact_names_is_answered(engine):
 def test_without_people_listed_in_the_knowledge_base_the_person_is_not_checked(engine, kb):
     # The rule reads the admin's `people:` list, not names written into the code.
     unlisted = Engine(dataclasses.replace(kb, people=()), build=lambda *_: engine.index)
-    reply = unlisted.ask(Question("What did Tokayev tell the UN agencies when he visited UN Plaza?"))
+    reply = unlisted.ask(
+        Question("What did Tokayev tell the UN agencies when he visited UN Plaza?")
+    )
     offered = [reply.intent, *reply.suggestions]
     assert "unplaza-visit-2023" in [intent.id for intent in offered if intent is not None]
 
