@@ -462,12 +462,12 @@ def _said(intent: Intent) -> list[str]:
     return [*intent.answer.values(), *(quote.text for quote in intent.quotes)]
 
 
-def _people_spellings(knowledge: Knowledge) -> dict[str, re.Pattern[str]]:
-    """Each person the knowledge base names, by every spelling of their synonym group (or the
-    one spelling given), as a pattern for normalised text."""
+def _name_spellings(knowledge: Knowledge) -> dict[str, re.Pattern[str]]:
+    """Each person or place the knowledge base lists in `names`, by every spelling of its
+    synonym group (or the one spelling given), as a pattern for normalised text."""
     groups = [[normalize(v) for v in group if normalize(v)] for group in knowledge.synonyms]
     found: dict[str, re.Pattern[str]] = {}
-    for name in knowledge.people:
+    for name in knowledge.names:
         key = normalize(name)
         spellings = next((group for group in groups if key in group), [key])
         alternatives = "|".join(map(re.escape, sorted(spellings, key=len, reverse=True)))
@@ -532,9 +532,9 @@ class Engine:
             intent.id: frozenset(w.lower() for w in _TIME_WORD.findall(" ".join(_texts(intent))))
             for intent in knowledge.intents.values()
         }
-        self._people = _people_spellings(knowledge)
+        self._names_spelled = _name_spellings(knowledge)
         self._names = {
-            intent.id: self._people_named(" ".join(_texts(intent)))
+            intent.id: self._names_in(" ".join(_texts(intent)))
             for intent in knowledge.intents.values()
         }
 
@@ -624,7 +624,7 @@ class Engine:
             or self._other_time(asked, intent)
             or unsaid_asked(asked, self._spoken_of_any((intent, *also))) is not None
             or self._office_now(asked, intent)
-            or self._other_person(asked, (intent, *also))
+            or self._other_name(asked, (intent, *also))
             or self._part_of_total(asked, intent)
             or (counting and self._count_without_number(asked, (intent, *also)))
         ):
@@ -709,15 +709,15 @@ class Engine:
         ("as of August 2023, Nurtleu was minister") is not today's."""
         return bool(_OFFICE_NOW.search(asked)) and not self._speaks_of_now[intent.id]
 
-    def _people_named(self, text: str, *, as_actors: bool = False) -> frozenset[str]:
-        """The people a text names; `as_actors` leaves out those named only as an idea's
-        owner ("Tokayev's initiative", "инициативу Токаева", "Тоқаевтың бастамасы")."""
-        if not self._people:
+    def _names_in(self, text: str, *, as_actors: bool = False) -> frozenset[str]:
+        """The listed people and places a text names; `as_actors` leaves out those named only as
+        an idea's owner ("Tokayev's initiative", "инициативу Токаева", "Тоқаевтың бастамасы")."""
+        if not self._names_spelled:
             return frozenset()
         normalized = normalize(text)
         return frozenset(
             key
-            for key, spelled in self._people.items()
+            for key, spelled in self._names_spelled.items()
             if any(
                 not as_actors
                 or not (
@@ -728,13 +728,14 @@ class Engine:
             )
         )
 
-    def _other_person(self, asked: str, intents: tuple[Intent, ...]) -> bool:
-        """One question about a person, answered by facts that never name them: "What did Tokayev
-        tell the UN agencies at UN Plaza?" matches the minister's visit there, which the
-        documents tell of Nurtleu, so its premise is not theirs to confirm. A message of several
-        clauses may name the person for another question ("Who did Nurtleu meet? Will the centre
-        be in UN Plaza?")."""
-        named = self._people_named(asked, as_actors=True)
+    def _other_name(self, asked: str, intents: tuple[Intent, ...]) -> bool:
+        """One question about a person or place, answered by facts that never name it: "What did
+        Tokayev tell the UN agencies at UN Plaza?" matches the minister's visit there, which the
+        documents tell of Nurtleu, and "Why did the centre open in Astana with UN Plaza?" the
+        opening of UN Plaza in Almaty: their premise is not the documents' to confirm. A message
+        of several clauses may name it for another question ("Who did Nurtleu meet? Will the
+        centre be in UN Plaza?")."""
+        named = self._names_in(asked, as_actors=True)
         if not named or len(_clauses(asked)) > 1:
             return False
         return not named <= frozenset().union(*(self._names[i.id] for i in intents))

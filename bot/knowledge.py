@@ -124,9 +124,9 @@ class Knowledge:
     messages: Mapping[str, Mapping[Lang, str]]
     topics: Mapping[str, Mapping[Lang, str]]
     synonyms: tuple[tuple[str, ...], ...] = ()
-    #: The people the documents speak of, each by one spelling (its synonym group gives the
-    #: others): a fact that never names one does not answer a question about them.
-    people: tuple[str, ...] = ()
+    #: The people and places the documents name, each by one spelling (its synonym group gives
+    #: the others): a fact that never names one does not answer a question about it.
+    names: tuple[str, ...] = ()
 
     def message(self, key: str, lang: Lang) -> str:
         return self.messages[key][lang]
@@ -196,7 +196,7 @@ def load(intents_dir: Path, seeds_dir: Path) -> Knowledge:
         messages=ui.messages,
         topics=ui.topics,
         synonyms=ui.synonyms,
-        people=ui.people,
+        names=ui.names,
     )
 
 
@@ -305,7 +305,7 @@ class _UI:
     messages: Mapping[str, Mapping[Lang, str]]
     topics: Mapping[str, Mapping[Lang, str]]
     synonyms: tuple[tuple[str, ...], ...]
-    people: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
 
 
 def _load_ui(intents_dir: Path, problems: list[Problem]) -> _UI | None:
@@ -316,9 +316,7 @@ def _load_ui(intents_dir: Path, problems: list[Problem]) -> _UI | None:
         return None
     root = reader.compose(path)
     fields = (
-        reader.mapping(
-            root, "the UI file", ("version", "messages", "topics", "synonyms", "people")
-        )
+        reader.mapping(root, "the UI file", ("version", "messages", "topics", "synonyms", "names"))
         if root is not None
         else None
     )
@@ -335,13 +333,13 @@ def _load_ui(intents_dir: Path, problems: list[Problem]) -> _UI | None:
             if len(words) < 2:
                 reader.report(group, "a synonym group needs at least two spellings")
             synonyms.append(words)
-    people = (
-        tuple(value for _, value in reader.texts(fields["people"][1], "people"))
-        if "people" in fields
+    names = (
+        tuple(value for _, value in reader.texts(fields["names"][1], "names"))
+        if "names" in fields
         else ()
     )
     problems.extend(reader.problems)
-    return _UI(messages, topics, tuple(synonyms), people)
+    return _UI(messages, topics, tuple(synonyms), names)
 
 
 def _per_lang_table(

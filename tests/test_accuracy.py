@@ -78,6 +78,9 @@ POOLS = {
     "fresh-24": ("heldout24.yaml",),
     "fresh-25": ("heldout25.yaml",),
     "fresh-26": ("heldout26.yaml",),
+    # leaning on chatty, formal and typed-in-a-hurry messages; measured once with the engine as
+    # of 4151595 (the names rule, shaped on earlier sets only)
+    "fresh-27": ("heldout27.yaml",),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding chatty and formal
@@ -209,6 +212,12 @@ FLOORS = [
     ("fresh-26", "kk", 0.954),
     ("fresh-26", "decline", 0.928),
     ("fresh-26", "smalltalk", 0.75),
+    # heldout27 first measured en 44/46, ru 52/54, kk 50/52, declined 39/41, small talk 4/4
+    ("fresh-27", "en", 0.934),
+    ("fresh-27", "ru", 0.944),
+    ("fresh-27", "kk", 0.942),
+    ("fresh-27", "decline", 0.926),
+    ("fresh-27", "smalltalk", 0.75),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above. heldout12's three and one of heldout13's two were
@@ -228,10 +237,11 @@ QUOTED_LIMITS = {
     "fresh-20": 0,  # 1 when first measured ("what has the centre achieved since…", declined since)
     "fresh-21": 4,  # 12 when first measured (other sources, councils, opinion: declined since)
     "fresh-22": 0,  # 2 when first measured (delegations, the Resident Coordinator)
-    "fresh-23": 2,  # 3 when first measured (the Taliban: declined since)
+    "fresh-23": 1,  # 3 when first measured (the Taliban, what Imnadze said of Afghanistan: declined since)
     "fresh-24": 0,  # 3 when first measured (a hotel, the parliament, an hour: declined since)
     "fresh-25": 0,  # none when first measured
-    "fresh-26": 1,  # 1 when first measured (what Tokayev said at UN Plaza: it was Nurtleu's visit)
+    "fresh-26": 0,  # 1 when first measured (what Tokayev said at UN Plaza: declined since, stop 26)
+    "fresh-27": 1,  # 2 when first measured (the centre "opened in Astana": declined since)
 }
 
 

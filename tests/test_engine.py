@@ -1089,6 +1089,8 @@ def test_between_two_parties_and_joins_no_second_question(engine):
         "What did Tokayev tell the UN agencies when he visited UN Plaza?",
         # Imnadze's meeting speaks of Central Asia; Afghanistan's facts never name him.
         "Что Имнадзе говорил об Афганистане?",
+        # A place, too: UN Plaza is in Almaty.
+        "When did UN Plaza open in Astana?",
     ],
 )
 def test_a_question_about_a_person_a_fact_never_names_is_not_answered_by_it(engine, question):
@@ -1097,14 +1099,21 @@ def test_a_question_about_a_person_a_fact_never_names_is_not_answered_by_it(engi
     assert reply.intent is None or reply.intent.kind == "gap"
 
 
-def test_the_same_question_about_the_person_the_fact_names_is_answered(engine):
-    reply = engine.ask(Question("What did Nurtleu tell the UN agencies when he visited UN Plaza?"))
-    assert (reply.kind, reply.intent.id) == ("answer", "unplaza-visit-2023")
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("What did Nurtleu tell the UN agencies when he visited UN Plaza?", "unplaza-visit-2023"),
+        ("When did UN Plaza open in Almaty?", "unplaza-inauguration"),
+    ],
+)
+def test_the_same_question_about_the_name_the_fact_gives_is_answered(engine, question, intent):
+    reply = engine.ask(Question(question))
+    assert (reply.kind, reply.intent.id) == ("answer", intent)
 
 
-def test_without_people_listed_in_the_knowledge_base_the_person_is_not_checked(engine, kb):
-    # The rule reads the admin's `people:` list, not names written into the code.
-    unlisted = Engine(dataclasses.replace(kb, people=()), build=lambda *_: engine.index)
+def test_without_names_listed_in_the_knowledge_base_the_person_is_not_checked(engine, kb):
+    # The rule reads the admin's `names:` list, not names written into the code.
+    unlisted = Engine(dataclasses.replace(kb, names=()), build=lambda *_: engine.index)
     reply = unlisted.ask(
         Question("What did Tokayev tell the UN agencies when he visited UN Plaza?")
     )

@@ -270,13 +270,15 @@ def test_a_gap_intent_may_not_carry_a_quote(write_intents):
     )
 
 
-def test_the_people_list_must_be_a_list_of_names(tmp_path: Path):
+def test_the_names_list_must_be_a_list_of_names(tmp_path: Path):
     folder = tmp_path / "intents"
     shutil.copytree(INTENTS, folder)
     ui = folder / "_bot.yaml"
     text = ui.read_text(encoding="utf-8")
-    ui.write_text(text.replace("people: [tokayev, nurtleu, imnadze]", "people: tokayev"), "utf-8")
-    line = text[: text.index("\npeople:")].count("\n") + 2
-    assert [p for p in problems_for(folder) if "people" in p] == [
-        f"_bot.yaml:{line}: people should be a list ('- item' lines)"
+    ui.write_text(
+        text.replace("names: [tokayev, nurtleu, imnadze, astana]", "names: tokayev"), "utf-8"
+    )
+    line = text[: text.index("\nnames:")].count("\n") + 2
+    assert [p for p in problems_for(folder) if "names" in p] == [
+        f"_bot.yaml:{line}: names should be a list ('- item' lines)"
     ]
