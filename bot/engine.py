@@ -466,11 +466,11 @@ def _name_spellings(knowledge: Knowledge) -> tuple[re.Pattern[str] | None, tuple
     """One pattern for normalised text that finds every person or place the knowledge base
     lists in `names`, by any spelling of its synonym group (or the one spelling given); group
     `n<i>` is the i-th name, given back as its normalised spelling."""
-    groups = [[normalize(v) for v in group if normalize(v)] for group in knowledge.synonyms]
-    keys = tuple(normalize(name) for name in knowledge.names if normalize(name))
+    groups = [{normalize(v) for v in group} - {""} for group in knowledge.synonyms]
+    keys = tuple(dict.fromkeys(key for key in map(normalize, knowledge.names) if key))
     alternatives = []
     for number, key in enumerate(keys):
-        spellings = next((group for group in groups if key in group), [key])
+        spellings = next((group for group in groups if key in group), {key})
         spelled = "|".join(map(re.escape, sorted(spellings, key=len, reverse=True)))
         alternatives.append(f"(?P<n{number}>{spelled})")
     if not alternatives:
