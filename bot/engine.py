@@ -464,18 +464,25 @@ def _said(intent: Intent) -> list[str]:
 
 def _name_spellings(knowledge: Knowledge) -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
     """One pattern for normalised text that finds every person or place the knowledge base
-    lists in `names`, by any spelling of its synonym group (or the one spelling given); group
-    `n<i>` is the i-th name, given back as its normalised spelling."""
+    lists in `names`, by any spelling given or in a synonym group of one; group `n<i>` is the
+    i-th name, given back as its first spelling, normalised."""
     groups = [{normalize(v) for v in group} - {""} for group in knowledge.synonyms]
-    keys = tuple(dict.fromkeys(key for key in map(normalize, knowledge.names) if key))
+    names: dict[str, set[str]] = {}
+    for given in knowledge.names:
+        spellings = {normalize(v) for v in given} - {""}
+        if not spellings:
+            continue
+        for group in groups:
+            if group & spellings:
+                spellings |= group
+        names.setdefault(normalize(given[0]) or min(spellings), set()).update(spellings)
     alternatives = []
-    for number, key in enumerate(keys):
-        spellings = next((group for group in groups if key in group), {key})
+    for number, spellings in enumerate(names.values()):
         spelled = "|".join(map(re.escape, sorted(spellings, key=len, reverse=True)))
         alternatives.append(f"(?P<n{number}>{spelled})")
     if not alternatives:
         return None, ()
-    return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)"), keys
+    return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)"), tuple(names)
 
 
 def _texts(intent: Intent) -> list[str]:
@@ -567,7 +574,12 @@ class Engine:
                 # The fact is the right one, its figure is not the one asked: offer it as is.
                 return Reply("decline", language, reply.score, None, (reply.intent,))
             if why is not None:
-                return self._not_in_documents(text, matches, reply)
+                declined = self._not_in_documents(text, matches, reply)
+                if why == "name" and declined.intent is None and not declined.suggestions:
+                    # What the documents do say, of whom they say it: "Why did Nazarbayev
+                    # propose the centre?" → they don't say he did; who did is a button.
+                    declined = replace(declined, suggestions=(reply.intent,))
+                return declined
         if reply.kind == "clarify":
             return self._offer_only_asked(text, matches, reply)
         if reply.kind == "decline" and reply.suggestions:
@@ -604,9 +616,10 @@ class Engine:
 
     def _why_not_asked(
         self, text: str, intent: Intent, also: tuple[Intent, ...] = ()
-    ) -> Literal["figure", "other"] | None:
+    ) -> Literal["figure", "name", "other"] | None:
         """Why this fact (or small talk) does not answer the question, if it does not: "figure"
-        when it is the right fact but not the figure asked (`_figure_not_given`).
+        when it is the right fact but not the figure asked (`_figure_not_given`), "name" when it
+        is about someone or somewhere else (`_other_name`).
 
         The question names a year, an ordinal, another time or a topic the documents never
         speak of (money, the UN's headquarters…, see `bot.unsaid`) that this fact's
@@ -629,11 +642,12 @@ class Engine:
             or self._other_time(asked, intent)
             or unsaid_asked(asked, self._spoken_of_any((intent, *also))) is not None
             or self._office_now(asked, intent)
-            or self._other_name(asked, (intent, *also))
             or self._part_of_total(asked, intent)
             or (counting and self._count_without_number(asked, (intent, *also)))
         ):
             return "other"
+        if self._other_name(asked, (intent, *also)):
+            return "name"
         return None
 
     def _spoken_of_any(self, intents: tuple[Intent, ...]) -> frozenset[str]:

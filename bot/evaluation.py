@@ -50,8 +50,11 @@ class Outcome:
     def right(self) -> bool:
         if self.expected_kind == "decline":
             return self.reply.kind == "decline"
-        if self.reply.kind == "decline":  # a known gap listed beside a fact is a right decline
-            return self.got in self.item.expect
+        if self.reply.kind == "decline":
+            # A known gap listed beside a fact is a right decline; so is any decline where the
+            # label allows one (a wrong premise the documents refute: the refuting fact or
+            # "they don't say" are both honest).
+            return self.got in self.item.expect or DECLINE in self.item.expect
         return self.reply.kind in ("answer", "smalltalk") and self.got in self.item.expect
 
 

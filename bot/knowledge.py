@@ -124,9 +124,10 @@ class Knowledge:
     messages: Mapping[str, Mapping[Lang, str]]
     topics: Mapping[str, Mapping[Lang, str]]
     synonyms: tuple[tuple[str, ...], ...] = ()
-    #: The people and places the documents name, each by one spelling (its synonym group gives
-    #: the others): a fact that never names one does not answer a question about it.
-    names: tuple[str, ...] = ()
+    #: The people and places people ask about, each as its spellings: one spelling (its synonym
+    #: group gives the others) or a list of them (for a name no example needs as a synonym): a
+    #: fact that never names one does not answer a question about it.
+    names: tuple[tuple[str, ...], ...] = ()
 
     def message(self, key: str, lang: Lang) -> str:
         return self.messages[key][lang]
@@ -305,7 +306,7 @@ class _UI:
     messages: Mapping[str, Mapping[Lang, str]]
     topics: Mapping[str, Mapping[Lang, str]]
     synonyms: tuple[tuple[str, ...], ...]
-    names: tuple[str, ...] = ()
+    names: tuple[tuple[str, ...], ...] = ()
 
 
 def _load_ui(intents_dir: Path, problems: list[Problem]) -> _UI | None:
@@ -333,13 +334,25 @@ def _load_ui(intents_dir: Path, problems: list[Problem]) -> _UI | None:
             if len(words) < 2:
                 reader.report(group, "a synonym group needs at least two spellings")
             synonyms.append(words)
-    names = (
-        tuple(value for _, value in reader.texts(fields["names"][1], "names"))
-        if "names" in fields
-        else ()
-    )
+    names = _names(reader, fields["names"][1]) if "names" in fields else ()
     problems.extend(reader.problems)
     return _UI(messages, topics, tuple(synonyms), names)
+
+
+def _names(reader: Reader, node: yaml.Node) -> tuple[tuple[str, ...], ...]:
+    """`names:` items: a spelling (its synonym group gives the rest) or a list of spellings.
+    A list keeps the spellings out of the matching index, whose training a new synonym group
+    would change: a name the documents never give ("Nazarbayev") needs no synonyms to match."""
+    names: list[tuple[str, ...]] = []
+    for item in reader.sequence(node, "names") or ():
+        if isinstance(item, yaml.SequenceNode):
+            spellings = tuple(value for _, value in reader.texts(item, "a name's spellings"))
+        else:
+            value = reader.text(item, "an item of names")
+            spellings = (value,) if value is not None else ()
+        if spellings:
+            names.append(spellings)
+    return tuple(names)
 
 
 def _per_lang_table(

@@ -81,6 +81,10 @@ POOLS = {
     # leaning on chatty, formal and typed-in-a-hurry messages; measured once with the engine as
     # of 4151595 (the names rule, shaped on earlier sets only)
     "fresh-27": ("heldout27.yaml",),
+    # Telegram styles (voice, short, code-switch, yes/no, SMS); measured once with the engine as
+    # of 38f668c, its wrong premises the documents refute relabelled to accept the refuting
+    # fact or a decline (README)
+    "fresh-28": ("heldout28.yaml",),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding chatty and formal
@@ -218,6 +222,13 @@ FLOORS = [
     ("fresh-27", "kk", 0.942),
     ("fresh-27", "decline", 0.926),
     ("fresh-27", "smalltalk", 0.75),
+    # heldout28 first measured (38f668c, labels as relabelled) en 56/57, ru 50/51, kk 49/53,
+    # declined 32/35 (2 quoted), small talk 2/2; with the helper's labels declined 37/48, 9 quoted.
+    ("fresh-28", "en", 0.964),
+    ("fresh-28", "ru", 0.960),
+    ("fresh-28", "kk", 0.905),
+    ("fresh-28", "decline", 0.885),
+    ("fresh-28", "smalltalk", 0.5),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above. heldout12's three and one of heldout13's two were
@@ -241,7 +252,9 @@ QUOTED_LIMITS = {
     "fresh-24": 0,  # 3 when first measured (a hotel, the parliament, an hour: declined since)
     "fresh-25": 0,  # none when first measured
     "fresh-26": 0,  # 1 when first measured (what Tokayev said at UN Plaza: declined since, stop 26)
-    "fresh-27": 1,  # 2 when first measured (the centre "opened in Astana": declined since)
+    "fresh-27": 0,  # 2 when first measured (the centre "opened in Astana": declined since;
+    # Nazarbayev "proposing it in Astana": refuted by the fact, relabelled)
+    "fresh-28": 2,  # 2 when first measured (UNDP's office, the year the SDGs were adopted)
 }
 
 

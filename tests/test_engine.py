@@ -1111,6 +1111,35 @@ def test_the_same_question_about_the_name_the_fact_gives_is_answered(engine, que
     assert (reply.kind, reply.intent.id) == ("answer", intent)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Why did Nazarbayev propose creating the centre?",
+        "Назарбаев неге бұл орталықты ұсынды?",
+    ],
+)
+def test_a_wrong_author_the_documents_never_name_is_not_confirmed(engine, question):
+    # Nazarbayev is listed by his spellings only (no synonym group), and no fact names him.
+    reply = engine.ask(Question(question))
+    assert reply.kind == "decline"
+    assert reply.intent is None or reply.intent.kind == "gap"
+
+
+def test_a_declined_wrong_author_offers_who_did_propose(engine):
+    reply = engine.ask(Question("Why did Nazarbayev propose creating the centre?"))
+    assert reply.kind == "decline"
+    assert [intent.id for intent in reply.suggestions] == ["centre-who-proposed"]
+
+
+def test_a_name_listed_by_its_spellings_is_checked_only_when_listed(engine, kb):
+    unlisted = Engine(
+        dataclasses.replace(kb, names=tuple(n for n in kb.names if n[0] != "nazarbayev")),
+        build=lambda *_: engine.index,
+    )
+    reply = unlisted.ask(Question("Why did Nazarbayev propose creating the centre?"))
+    assert (reply.kind, reply.intent.id) == ("answer", "centre-who-proposed")
+
+
 def test_without_names_listed_in_the_knowledge_base_the_person_is_not_checked(engine, kb):
     # The rule reads the admin's `names:` list, not names written into the code.
     unlisted = Engine(dataclasses.replace(kb, names=()), build=lambda *_: engine.index)

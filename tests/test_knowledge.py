@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 from collections.abc import Callable
@@ -275,10 +276,26 @@ def test_the_names_list_must_be_a_list_of_names(tmp_path: Path):
     shutil.copytree(INTENTS, folder)
     ui = folder / "_bot.yaml"
     text = ui.read_text(encoding="utf-8")
-    ui.write_text(
-        text.replace("names: [tokayev, nurtleu, imnadze, astana]", "names: tokayev"), "utf-8"
-    )
+    ui.write_text(re.sub(r"\nnames:\n(?:  - .*\n)+", "\nnames: tokayev\n", text), "utf-8")
     line = text[: text.index("\nnames:")].count("\n") + 2
     assert [p for p in problems_for(folder) if "names" in p] == [
         f"_bot.yaml:{line}: names should be a list ('- item' lines)"
     ]
+
+
+def test_a_name_is_one_spelling_or_a_list_of_spellings(tmp_path: Path):
+    folder = tmp_path / "intents"
+    shutil.copytree(INTENTS, folder)
+    ui = folder / "_bot.yaml"
+    text = ui.read_text(encoding="utf-8")
+    ui.write_text(
+        re.sub(r"\nnames:\n", "\nnames:\n  - [putin, путин]\n  - {who: nobody}\n", text), "utf-8"
+    )
+    line = text[: text.index("\nnames:")].count("\n") + 4
+    assert [p for p in problems_for(folder) if "names" in p] == [
+        f"_bot.yaml:{line}: an item of names should be text, not a list or mapping"
+    ]
+    text = re.sub(r"\nnames:\n", "\nnames:\n  - [putin, путин]\n", text)
+    ui.write_text(text, "utf-8")
+    names = load(folder, SEEDS).names
+    assert ("putin", "путин") in names and ("tokayev",) in names
