@@ -52,6 +52,7 @@ _MONEY: Final = _words(
     r"money|funding|funded|budget\w*|costs?|costing|dollars?|financ\w*|tenge|"
     r"salar\w*|деньг\w*|денег|денеж\w*|бюджет\w*|финанс\w*|доллар\w*|тенге|стоимост\w*|зарплат\w*|"
     r"ақша\w*|қаржы\w*|теңге(?!р)\w*|жалақы\w*"
+    r"|rent|rental|аренд\w*|жалға|жалдау\w*|жалдық\w*"
 )
 
 #: The United Nations as an organisation, or UNRCCA — not the UN centre, building or agencies in
@@ -373,6 +374,71 @@ _COUNTRIES_NAMED: Final = _words(
     r"|(?:particular|any)\s+country|та\s+или\s+иная\s+страна|белгілі\s+бір\s+ел\w*"
 )
 
+#: The next meeting or visit ("When is the next meeting between Nurtleu and Imnadze planned?",
+#: "следующая встреча", "келесі кездесу"): the releases report what happened, not what follows.
+_NEXT: Final = _words(
+    r"next\s+(?:meeting|visit|talks|session|round)|following\s+meeting"
+    r"|следующ\w+\s+(?:встреч\w*|визит\w*|переговор\w*|раунд\w*)|келесі\s+(?:кездесу\w*|сапар\w*)"
+)
+#: A signed document ("Did UNRCCA and the centre sign a memorandum?", "какое соглашение
+#: заключили", "қандай құжатқа қол қойды"): the documents tell of a resolution adopted and
+#: meetings held, and of nothing signed. Not "signed" alone: countries "signed on as
+#: co-sponsors" of the resolution.
+_AGREEMENT: Final = _words(
+    r"memorand\w*|mou|agreements?|treat(?:y|ies)|меморандум\w*|соглашени\w*|договор\w*"
+    r"|келісім\w*|құжат\w*\s+қол\s+қой\w*"
+)
+#: Which companies by name ("Which private companies have signed up?", "какие частные компании",
+#: "қандай компаниялар"): the documents speak of the private sector, never of a company; "Will
+#: it work with private companies?" is what they do say.
+_WHICH_COMPANIES: Final = _words(
+    r"(?:which|what)\s+(?:specific\s+|particular\s+)?(?:private\s+)?(?:companies|firms|businesses)"
+    r"|names?\s+of\s+(?:the\s+)?companies"
+    r"|какие\s+(?:конкретно\s+|именно\s+)?(?:частные\s+)?(?:компании|фирмы)"
+    r"|(?:қандай|қай)\s+(?:жеке\s+)?(?:компаниялар\w*|фирмалар\w*)"
+)
+_COMPANIES: Final = _words(r"compan(?:y|ies)|firms?|компани\w*|фирм\w*")
+#: A person's citizenship or nationality ("What is Imnadze's citizenship?", "какое у него
+#: гражданство", "азаматтығы"): the documents give people's offices only.
+_CITIZENSHIP: Final = _words(
+    r"citizenship|nationality|гражданств\w*|национальност\w*|азаматтығ\w*|азаматтық\w*|ұлты"
+)
+#: How success is measured ("Are there KPIs?", "какие показатели", "қандай көрсеткіштер"): the
+#: documents speak of "measurable results" and give no indicator.
+_INDICATORS: Final = _words(
+    r"kpis?|indicators?|metrics?|показател\w*|индикатор\w*|kpi-\w*|көрсеткіш\w*|индикатор\w*"
+)
+#: A floor, wing or room of the building ("On which floor?", "на каком этаже", "қай қабатта"):
+#: the documents name the building only.
+_ROOM: Final = _words(
+    r"(?:which|what)\s+(?:floor|wing|rooms?)|floor\s+number|room\s+number|office\s+(?:number|room)"
+    r"|floors?\s+of\s+(?:the\s+)?(?:building|un\s+plaza)|этаж\w*|кабинет\w*|крыл(?:о|е|а|ом|ья|ьях)"
+    r"|қабат\w*|қанат\w*|бөлме\w*"
+)
+#: Other cities' bids to host ("Were there other bids?", "были ли другие заявки", "басқа
+#: өтінімдер"): the documents give Almaty's reasons, not a contest.
+_BIDS: Final = _words(
+    r"bids?|bidding|candidac(?:y|ies)|competing\s+(?:cities|offers)|заявк\w*|кандидатур\w*"
+    r"|претендент\w*|конкурс\w*|өтінім\w*|үміткер\w*"
+)
+#: Disputes and borders between states ("Which disputes has UNRCCA helped resolve?", "ситуация на
+#: границе", "су дауы"): the documents speak of preventive diplomacy in general terms.
+_DISPUTES: Final = _words(
+    r"disputes?|borders?|спор(?:ы|ов|а|ам|ах)?|границ\w*|пограничн\w*"
+    r"|дау(?:ы|ын|ды|лар\w*|ларды)?|шекара\w*"
+)
+#: When the SDGs themselves were adopted ("When were the SDGs adopted?", "ТДМ қай жылы
+#: қабылданған"): 2015, which the documents never give; not the resolution on the centre.
+_SDGS_ADOPTED: Final = _words(
+    r"(?:sdgs|sustainable\s+development\s+goals|global\s+goals)\s+(?:were\s+|was\s+)?(?:first\s+)?adopted"
+    r"|(?:цур|цели\s+устойчивого\s+развития)\s+(?:были\s+)?принят\w*"
+    r"|принят\w*\s+(?:цур|цели\s+устойчивого\s+развития)"
+    r"|(?:тдм|тұрақты\s+даму\s+мақсаттар\w*)\s+(?:қашан|қай\s+жылы)\s+(?:қабылдан\w*|бекітіл\w*)"
+)
+_AGENDA_2030: Final = _words(
+    r"2015|agenda\s+2030|2030\s+agenda|повестк\w+\s+2030|2030\s+күн\s+тәртібі\w*"
+)
+
 #: Each topic with the words that would show an answer speaks of it.
 UNSAID: Final = (
     Topic("money", _MONEY, _MONEY, own_gaps=False),
@@ -406,6 +472,15 @@ UNSAID: Final = (
     Topic("hour", _HOUR, _HOUR),
     Topic("arrangements", _ARRANGEMENTS, _ARRANGEMENTS),
     Topic("names", _NAMES, _NAMED),
+    Topic("next meeting", _NEXT, _NEXT),
+    Topic("agreement", _AGREEMENT, _AGREEMENT),
+    Topic("companies", _WHICH_COMPANIES, _COMPANIES),
+    Topic("citizenship", _CITIZENSHIP, _CITIZENSHIP),
+    Topic("indicators", _INDICATORS, _INDICATORS),
+    Topic("room", _ROOM, _ROOM),
+    Topic("bids", _BIDS, _BIDS),
+    Topic("disputes", _DISPUTES, _DISPUTES),
+    Topic("sdgs adopted", _SDGS_ADOPTED, _AGENDA_2030),
 )
 
 

@@ -85,6 +85,11 @@ POOLS = {
     # of 38f668c, its wrong premises the documents refute relabelled to accept the refuting
     # fact or a decline (README)
     "fresh-28": ("heldout28.yaml",),
+    # A fifth near-miss stress set (2026-11-24): 97 near misses asking a detail beyond a
+    # documented fact; measured once with the engine as of 8362029; the topics its misses showed
+    # (the next meeting, an agreement, which companies, citizenship, indicators, a floor or room,
+    # other bids, disputes and borders, when the SDGs were adopted, rent) were added after that.
+    "stress-29": ("heldout29.yaml",),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding chatty and formal
@@ -229,6 +234,13 @@ FLOORS = [
     ("fresh-28", "kk", 0.905),
     ("fresh-28", "decline", 0.885),
     ("fresh-28", "smalltalk", 0.5),
+    # heldout29 first measured (8362029): en 26/27, ru 20/22, kk 23/25, declined 92/120 (25
+    # quoted), small talk 4/4; declined 105/120 (14 quoted) after the topics its misses showed.
+    ("stress-29", "en", 0.925),
+    ("stress-29", "ru", 0.863),
+    ("stress-29", "kk", 0.88),
+    ("stress-29", "decline", 0.866),
+    ("stress-29", "smalltalk", 0.75),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above. heldout12's three and one of heldout13's two were
@@ -243,7 +255,7 @@ QUOTED_LIMITS = {
     "stress-15": 0,  # 12 when first measured; 6, 4, 3, 2, then none after the rules its misses showed
     "stress-16": 0,  # 6 when first measured
     "stress-17": 0,  # 10 when first measured; 6, 3 once vote tallies were declined, then 0
-    "stress-18": 3,  # 17 when first measured, 13, 11, 9, 4, then 3
+    "stress-18": 2,  # 17 when first measured, 13, 11, 9, 4, 3, then 2 (which companies: declined since)
     "fresh-19": 0,  # 2 when first measured (Imnadze's years in office, agency heads' names)
     "fresh-20": 0,  # 1 when first measured ("what has the centre achieved since…", declined since)
     "fresh-21": 4,  # 12 when first measured (other sources, councils, opinion: declined since)
@@ -254,7 +266,8 @@ QUOTED_LIMITS = {
     "fresh-26": 0,  # 1 when first measured (what Tokayev said at UN Plaza: declined since, stop 26)
     "fresh-27": 0,  # 2 when first measured (the centre "opened in Astana": declined since;
     # Nazarbayev "proposing it in Astana": refuted by the fact, relabelled)
-    "fresh-28": 2,  # 2 when first measured (UNDP's office, the year the SDGs were adopted)
+    "fresh-28": 1,  # 2 when first measured (UNDP's office; the year the SDGs were adopted, declined since)
+    "stress-29": 14,  # 25 when first measured, 14 after the topics its misses showed
 }
 
 

@@ -120,6 +120,34 @@ from bot.unsaid import spoken_of, unsaid_asked
         ("Which hotel did the minister stay at?", "arrangements"),
         ("Какой подарок получил министр?", "arrangements"),
         ("Имнадзеге не сыйлады?", "arrangements"),
+        ("How much is the rent for the centre's offices?", "money"),
+        ("When will Nurtleu and Imnadze hold their next meeting?", "next meeting"),
+        ("Когда следующая встреча министра с главой РЦПДЦА?", "next meeting"),
+        ("Келесі кездесу қашан болады?", "next meeting"),
+        ("Has the centre signed a memorandum with UNRCCA?", "agreement"),
+        ("Какое соглашение заключили Казахстан и ООН о центре?", "agreement"),
+        ("Орталық туралы қандай құжатқа қол қойылды?", "agreement"),
+        ("Which companies will the centre partner with?", "companies"),
+        ("Какие компании уже сотрудничают с центром?", "companies"),
+        ("Орталықпен қандай компаниялар жұмыс істейді?", "companies"),
+        ("What is Kaha Imnadze's nationality?", "citizenship"),
+        ("Какое гражданство у Имнадзе?", "citizenship"),
+        ("Имнадзенің азаматтығы қандай?", "citizenship"),
+        ("What KPIs will the centre be judged by?", "indicators"),
+        ("По каким показателям будут оценивать работу центра?", "indicators"),
+        ("Орталықтың жұмысы қандай көрсеткіштермен бағаланады?", "indicators"),
+        ("Which floor of UN Plaza will the centre be on?", "room"),
+        ("На каком этаже будет центр?", "room"),
+        ("Орталық нешінші қабатта болады?", "room"),
+        ("Did other cities submit bids to host the centre?", "bids"),
+        ("Были ли другие заявки на размещение центра?", "bids"),
+        ("Орталықты орналастыруға басқа қалалардың өтінімдері болды ма?", "bids"),
+        ("Has UNRCCA helped settle any border disputes?", "disputes"),
+        ("Помог ли РЦПДЦА решить споры о воде?", "disputes"),
+        ("Шекара мәселесі талқыланды ма?", "disputes"),
+        ("When were the SDGs adopted?", "sdgs adopted"),
+        ("Когда были приняты ЦУР?", "sdgs adopted"),
+        ("ТДМ қай жылы қабылданды?", "sdgs adopted"),
     ],
 )
 def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
@@ -172,6 +200,13 @@ def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
         "Who attended the opening of UN Plaza?",
         "Who is Kazakhstan the largest economy among?",
         "Which country initiated the resolution?",  # one country: the documents name it
+        "How many countries signed on as co-sponsors?",  # co-sponsoring, not an agreement
+        "Қарарға неше мемлекет бірлескен автор ретінде қол қойды?",
+        "Will the centre work with private companies?",  # the private sector: documented
+        "Who tabled the draft resolution?",  # a draft resolution, not who drafted it
+        "When was the resolution on the SDG centre adopted?",  # the resolution, not the SDGs
+        "Тұрақты даму мақсаттары жөніндегі орталық туралы қарар қашан қабылданды?",
+        "I work on the floor of a factory; where will the centre be?",
         "Какие интересы страны стоят за этой инициативой?",
         "Каким количеством государств поддержана резолюция?",
         "Who do you think proposed the centre?",  # a fact asked colloquially
