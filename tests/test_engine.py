@@ -502,6 +502,35 @@ def test_a_did_you_mean_never_offers_a_fact_about_another_session(engine):
 
 
 @pytest.mark.parametrize(
+    ("question", "offered"),
+    [
+        ("When will Nurtleu and Imnadze hold their next meeting?", "unrcca-meeting-date"),
+        ("Когда следующая встреча министра с главой РЦПДЦА?", "unrcca-meeting-date"),
+        ("Which floor of UN Plaza will the centre be on?", "centre-location"),
+        ("На каком этаже будет центр?", "centre-location"),
+        ("Орталық нешінші қабатта болады?", "centre-location"),
+        ("Which companies will the centre partner with?", "centre-partners"),
+        ("Орталықты орналастыруға басқа қалалардың өтінімдері болды ма?", "centre-why-almaty"),
+    ],
+)
+def test_a_detail_beyond_a_fact_is_declined_and_the_fact_offered_as_a_button(
+    engine, question, offered
+):
+    # The fact shares the question's words but not what it asks: no quote, the fact a tap away.
+    reply = engine.ask(Question(question))
+    assert reply.kind == "decline" and reply.intent is None
+    assert offered in [intent.id for intent in reply.suggestions]
+
+
+def test_the_fact_itself_is_still_answered_beside_the_detail_it_lacks(engine):
+    assert outcome(engine, "Will the centre work with private companies?") == (
+        "answer",
+        "centre-partners",
+    )
+    assert outcome(engine, "When did Nurtleu meet Imnadze?") == ("answer", "unrcca-meeting-date")
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "How much money has Kazakhstan given to Afghanistan?",
