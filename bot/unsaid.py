@@ -405,9 +405,7 @@ _CITIZENSHIP: Final = _words(
 )
 #: How success is measured ("Are there KPIs?", "какие показатели", "қандай көрсеткіштер"): the
 #: documents speak of "measurable results" and give no indicator.
-_INDICATORS: Final = _words(
-    r"kpis?|indicators?|metrics?|показател\w*|индикатор\w*|көрсеткіш\w*"
-)
+_INDICATORS: Final = _words(r"kpis?|indicators?|metrics?|показател\w*|индикатор\w*|көрсеткіш\w*")
 #: A floor, wing or room of the building ("On which floor?", "на каком этаже", "қай қабатта"):
 #: the documents name the building only.
 _ROOM: Final = _words(
