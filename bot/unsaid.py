@@ -414,16 +414,13 @@ _ROOM: Final = _words(
     r"|қабат\w*|қанат\w*|бөлме\w*"
 )
 #: Other cities' bids to host ("Were there other bids?", "были ли другие заявки", "басқа
-#: өтінімдер"): the documents give Almaty's reasons, not a contest.
-_BIDS: Final = _words(
-    r"bids?|bidding|candidac(?:y|ies)|competing\s+(?:cities|offers)|заявк\w*|кандидатур\w*"
-    r"|претендент\w*|конкурс\w*|өтінім\w*|үміткер\w*"
-)
-#: Bids spoken of: not "заявка" or "өтінім" alone, which the gap about jobs at the centre uses
-#: for a job application.
-_BIDS_SPOKEN: Final = _words(
+#: өтінімдер"): the documents give Almaty's reasons, not a contest. Spoken of by the same words,
+#: but not by "заявка" or "өтінім" alone, which the gap about jobs uses for a job application.
+_BID_WORDS: Final = (
     r"bids?|bidding|candidac(?:y|ies)|кандидатур\w*|претендент\w*|конкурс\w*|үміткер\w*"
 )
+_BIDS: Final = _words(rf"{_BID_WORDS}|competing\s+(?:cities|offers)|заявк\w*|өтінім\w*")
+_BIDS_SPOKEN: Final = _words(_BID_WORDS)
 #: Disputes and borders between states ("Which disputes has UNRCCA helped resolve?", "ситуация на
 #: границе", "су дауы"): the documents speak of preventive diplomacy in general terms.
 _DISPUTES: Final = _words(
