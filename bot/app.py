@@ -39,6 +39,7 @@ from telegram.ext import (
 )
 
 from bot.config import Config
+from bot.engine import Engine
 from bot.errors import ConfigError
 from bot.handlers import Handlers, Services
 from bot.indexcache import engine_builder
@@ -97,17 +98,22 @@ BotApp = Application[
 ]
 
 
-def build_services(config: Config) -> Services:
-    """Load the knowledge base and open the store (the one real `Services`)."""
+def build_services(config: Config, engine: Callable[[], Engine] | None = None) -> Services:
+    """Load the knowledge base (unless `engine` gives the one already loading) and open the
+    store (the one real `Services`)."""
     # Imported here so that tests, which inject their own store, never open SQLite.
     from bot.store import Store
 
-    engine = engine_builder(config.data_dir, config.prebuilt_index_dir)(
-        load(config.intents_dir, config.seeds_dir)
+    loaded = (
+        engine()
+        if engine is not None
+        else engine_builder(config.data_dir, config.prebuilt_index_dir)(
+            load(config.intents_dir, config.seeds_dir)
+        )
     )
     release_free_memory()
     store = Store(config.data_dir, retention_days=config.retention_days)
-    return Services(config=config, engine=engine, store=store)
+    return Services(config=config, engine=loaded, store=store)
 
 
 def build_application(
@@ -390,10 +396,13 @@ def _reload(handlers: Handlers) -> Callable[[CallbackContext], Coroutine[Any, An
 # --- python -m bot run ---------------------------------------------------------------------------
 
 
-def run_command(args: argparse.Namespace, config: Config) -> int:
-    """Run the bot until SIGINT/SIGTERM; polling by default, the webhook when configured."""
+def run_command(
+    args: argparse.Namespace, config: Config, engine: Callable[[], Engine] | None = None
+) -> int:
+    """Run the bot until SIGINT/SIGTERM; polling by default, the webhook when configured.
+    `engine` returns the engine when `bot.cli` started loading it before this module imported."""
     config.require_token()  # fail before loading anything, with the `python -m bot chat` hint
-    services = build_services(config)
+    services = build_services(config, engine)
     webhook = config.mode == "webhook"
     try:
         app = build_application(config, services, updater=not webhook)

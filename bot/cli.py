@@ -115,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     index.set_defaults(handler=index_command)
 
     run = commands.add_parser("run", parents=[dirs], help="run the Telegram bot (needs a token)")
-    run.set_defaults(handler=_lazy("bot.app", "run_command"))
+    run.set_defaults(handler=run_command)
 
     evaluate = commands.add_parser(
         "eval", parents=[dirs], help="accuracy on a labelled question set"
@@ -147,6 +147,22 @@ def _lazy(module: str, name: str) -> Command:
         return handler(args, config)
 
     return command
+
+
+def run_command(args: argparse.Namespace, config: Config) -> int:
+    """`run`: the engine is loaded (on a first start, its index trained in a child process, on
+    the other core) while Telegram's libraries import, which alone take ~0.5 s."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    config.require_token()  # fail before loading anything, with the `python -m bot chat` hint
+    import bot.indexcache  # noqa: F401 - here, not in the thread, where it would wait on the GIL
+
+    knowledge = load_knowledge(config)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load") as pool:
+        engine = pool.submit(load_engine, config, knowledge)
+        from bot.app import run_command as run_bot
+
+        return run_bot(args, config, engine.result)
 
 
 def load_engine(config: Config, knowledge: Knowledge | None = None) -> Engine:
