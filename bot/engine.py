@@ -640,7 +640,7 @@ class Engine:
         if (
             (self._other_number(asked, (intent, *also)) and not _WHY.search(asked))
             or self._other_time(asked, intent)
-            or unsaid_asked(asked, self._spoken_of_any((intent, *also))) is not None
+            or self._unsaid_topic(asked, (intent, *also))
             or self._office_now(asked, intent)
             or self._part_of_total(asked, intent)
             or (counting and self._count_without_number(asked, (intent, *also)))
@@ -649,6 +649,15 @@ class Engine:
         if self._other_name(asked, (intent, *also)):
             return "name"
         return None
+
+    def _unsaid_topic(self, asked: str, intents: tuple[Intent, ...]) -> bool:
+        """The question asks a topic the documents never speak of and these answers do not.
+        "Why only at the 80th session?" of the fact that says the 74th is a premise the fact
+        refutes, answered like any "why" with another number (above), not "why then"."""
+        topic = unsaid_asked(asked, self._spoken_of_any(intents))
+        if topic is None:
+            return False
+        return topic.name != "why then" or not self._other_number(asked, intents)
 
     def _spoken_of_any(self, intents: tuple[Intent, ...]) -> frozenset[str]:
         """The topics some of these answers speak of: in a question of two facts answered

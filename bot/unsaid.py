@@ -215,6 +215,9 @@ _EXACT_PLACE: Final = _words(
     r"where\s+exactly|exact\s+(?:location|place|venue|spot)|(?:in\s+)?(?:which|what)\s+building"
     r"|где\s+именно|в\s+каком\s+(?:именно\s+)?(?:здании|месте)|точн\w+\s+мест\w*"
     r"|нақты\s+қай\s+жер\w*|қай\s+ғимарат\w*|нақты\s+орн\w*"
+    # where in a city a fact names ("Where in Astana did they meet?", "Астананың қай жерінде")
+    r"|where\s+in\s+(?:astana|almaty|nur-sultan)|где\s+(?:именно\s+)?в\s+(?:астане|алматы)"
+    r"|в\s+какой\s+части\s+(?:астаны|алматы)|(?:астана|алматы)\w*\s+қай\s+(?:жер|бөліг|аудан)\w*"
 )
 _BUILDING: Final = _words(r"building|plaza|здани\w*|плаза\w*|ғимарат\w*")
 #: What else, which other (resolutions, initiatives, proposals) beyond the one a fact gives
@@ -439,6 +442,21 @@ _AGENDA_2030: Final = _words(
     r"2015|agenda\s+2030|2030\s+agenda|повестк\w+\s+2030|2030\s+күн\s+тәртібі\w*"
 )
 
+#: Why a thing happened just then ("Why did Tokayev propose it exactly at the 74th session?",
+#: "почему резолюцию приняли только в 2025 году", "неге дәл 74-сессияда"): the documents give
+#: dates and purposes, never why a moment was chosen. A plain "why did Kazakhstan propose the
+#: centre?" asks its purpose, which they give: only a stress on the moment counts. Not "why
+#: now?", which the UN-80 reform the centre is part of may answer.
+_WHY_THEN: Final = _words(
+    r"why\s+(?:[\w'-]+\s+){0,8}?(?:(?:only|exactly|precisely|just)\s+(?:in|at)\s+(?:the\s+)?"
+    r"(?:\d+\w*\s+session|(?:19|20)\d\d|that\s+(?:time|moment|session|year))|so\s+late)"
+    r"|why\s+then"
+    r"|(?:почему|зачем)\s+(?:[\w-]+\s+){0,8}?(?:(?:только|именно)\s+(?:в|на)\s+(?:\d+\S*\s+"
+    r"(?:году|сесси\w*)|(?:этом|том)\s+году)|так\s+поздно)|(?:почему|зачем)\s+(?:именно\s+)?тогда"
+    r"|неге\s+(?:[\w-]+\s+){0,4}?(?:дәл|тек)\s+(?:\d+\S*|осы\s+жылы|сол\s+кезде)"
+    r"|(?:дәл|тек)\s+\d+\S*\s+(?:жылы\s+)?неге"
+)
+
 #: Each topic with the words that would show an answer speaks of it.
 UNSAID: Final = (
     Topic("money", _MONEY, _MONEY, own_gaps=False),
@@ -481,6 +499,7 @@ UNSAID: Final = (
     Topic("bids", _BIDS, _BIDS_SPOKEN),
     Topic("disputes", _DISPUTES, _DISPUTES),
     Topic("sdgs adopted", _SDGS_ADOPTED, _AGENDA_2030),
+    Topic("why then", _WHY_THEN, _WHY_THEN),
 )
 
 

@@ -90,6 +90,11 @@ POOLS = {
     # (the next meeting, an agreement, which companies, citizenship, indicators, a floor or room,
     # other bids, disputes and borders, when the SDGs were adopted, rent) were added after that.
     "stress-29": ("heldout29.yaml",),
+    # realistic, slightly adversarial users (phone- and voice-typed, mixed scripts, quoted
+    # phrases, follow-ups, refuted premises; near misses asking predictions, opinions,
+    # comparisons, personal requests, unstated reasons); measured once with the engine as of
+    # e6935e8; the "why then" topic and "where in Astana" were added after that.
+    "fresh-30": ("heldout30.yaml",),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding chatty and formal
@@ -241,6 +246,13 @@ FLOORS = [
     ("stress-29", "kk", 0.88),
     ("stress-29", "decline", 0.866),
     ("stress-29", "smalltalk", 0.75),
+    # heldout30 first measured (e6935e8): en 29/32, ru 26/28, kk 28/28, declined 85/90 (2
+    # quoted), small talk 1/1 (no floor: one question); then en 30/32 (a refuted premise the
+    # why-Almaty fact answers, relabelled to accept it) and declined 88/90 (none quoted).
+    ("fresh-30", "en", 0.906),
+    ("fresh-30", "ru", 0.892),
+    ("fresh-30", "kk", 0.964),
+    ("fresh-30", "decline", 0.966),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above. heldout12's three and one of heldout13's two were
@@ -268,6 +280,7 @@ QUOTED_LIMITS = {
     # Nazarbayev "proposing it in Astana": refuted by the fact, relabelled)
     "fresh-28": 1,  # 2 when first measured (UNDP's office; the year the SDGs were adopted, declined since)
     "stress-29": 14,  # 25 when first measured, 14 after the topics its misses showed
+    "fresh-30": 0,  # 2 when first measured (where in Astana they met; why at the 74th session)
 }
 
 

@@ -511,6 +511,13 @@ def test_a_did_you_mean_never_offers_a_fact_about_another_session(engine):
         ("Орталық нешінші қабатта болады?", "centre-location"),
         ("Which companies will the centre partner with?", "centre-partners"),
         ("Орталықты орналастыруға басқа қалалардың өтінімдері болды ма?", "centre-why-almaty"),
+        ("Where in Astana did Nurtleu meet Imnadze?", "unrcca-meeting"),
+        ("Кездесу Астананың қай жерінде өтті?", "unrcca-meeting"),
+        (
+            "Why did Tokayev propose the centre exactly at the 74th session?",
+            "centre-first-proposed",
+        ),
+        ("Тоқаев бұл идеяны неге дәл 74-сессияда ұсынды?", "centre-first-proposed"),
     ],
 )
 def test_a_detail_beyond_a_fact_is_declined_and_the_fact_offered_as_a_button(
@@ -528,6 +535,19 @@ def test_the_fact_itself_is_still_answered_beside_the_detail_it_lacks(engine):
         "centre-partners",
     )
     assert outcome(engine, "When did Nurtleu meet Imnadze?") == ("answer", "unrcca-meeting-date")
+    assert outcome(engine, "Орталық Алматының қай жерінде болады?") == (
+        "answer",
+        "centre-location",
+    )
+
+
+def test_why_then_with_a_moment_the_fact_gives_differently_is_answered_by_the_fact(engine):
+    # A wrong premise (the 80th session, not the 74th): the fact that refutes it is the answer,
+    # not "the documents don't say why".
+    assert outcome(engine, "Why did Tokayev propose the centre only at the 80th session?") == (
+        "answer",
+        "centre-first-proposed",
+    )
 
 
 @pytest.mark.parametrize(

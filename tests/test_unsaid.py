@@ -148,6 +148,14 @@ from bot.unsaid import spoken_of, unsaid_asked
         ("When were the SDGs adopted?", "sdgs adopted"),
         ("Когда были приняты ЦУР?", "sdgs adopted"),
         ("ТДМ қай жылы қабылданды?", "sdgs adopted"),
+        ("Where in Astana did Nurtleu meet Imnadze?", "exact place"),
+        ("Где в Астане прошла встреча?", "exact place"),
+        ("Кездесу Астананың қай жерінде өтті?", "exact place"),
+        ("Why did Tokayev propose it exactly at the 74th session?", "why then"),
+        ("Why was the resolution adopted only in 2025?", "why then"),
+        ("Почему резолюцию приняли только в 2025 году?", "why then"),
+        ("Почему именно тогда?", "why then"),
+        ("Тоқаев бұл идеяны неге дәл 74-сессияда ұсынды?", "why then"),
     ],
 )
 def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
@@ -215,6 +223,12 @@ def test_a_question_about_an_undocumented_topic_is_recognised(question, topic):
         "How many countries put their names on the resolution?",  # co-sponsored it
         "Who is the central coordinator of multilateral efforts, according to Kazakhstan?",
         "Что было после встречи с Имнадзе?",  # "после" (after), not "посол"
+        # why Almaty, why Afghanistan: reasons the documents give, not why a moment was chosen
+        "Why exactly in Almaty?",
+        "Почему именно в Алматы?",
+        "Неге орталық дәл Алматыда?",
+        "Why did Kazakhstan propose the centre?",
+        "Why now?",  # the UN-80 reform the centre is part of may answer it
     ],
 )
 def test_a_question_about_what_the_documents_say_is_not_taken_for_one(question):
