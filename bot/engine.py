@@ -653,11 +653,11 @@ class Engine:
     def _unsaid_topic(self, asked: str, intents: tuple[Intent, ...]) -> bool:
         """The question asks a topic the documents never speak of and these answers do not.
         "Why only at the 80th session?" of the fact that says the 74th is a premise the fact
-        refutes, answered like any "why" with another number (above), not "why then"."""
+        refutes, answered like any "why" with another number (above) (`Topic.of_a_moment`)."""
         topic = unsaid_asked(asked, self._spoken_of_any(intents))
         if topic is None:
             return False
-        return topic.name != "why then" or not self._other_number(asked, intents)
+        return not (topic.of_a_moment and self._other_number(asked, intents))
 
     def _spoken_of_any(self, intents: tuple[Intent, ...]) -> frozenset[str]:
         """The topics some of these answers speak of: in a question of two facts answered

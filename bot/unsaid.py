@@ -27,6 +27,10 @@ class Topic:
     where the asker is from ("a student from India", "я из Грузии", "Ресейден"), or one of two
     alternatives ("Is Imnadze Georgia's ambassador or the UN's representative?", answered by the
     alternative the documents give).
+
+    `of_a_moment` when the topic asks why of a moment ("why exactly at the 74th session?"): asked
+    with another moment than the fact's ("why only at the 80th?"), it is a premise the fact
+    refutes, and the fact answers it.
     """
 
     name: str
@@ -34,6 +38,7 @@ class Topic:
     spoken: re.Pattern[str]
     own_gaps: bool = True
     named_in_passing: bool = False
+    of_a_moment: bool = False
 
 
 def _lowered(pattern: str) -> re.Pattern[str]:
@@ -499,7 +504,7 @@ UNSAID: Final = (
     Topic("bids", _BIDS, _BIDS_SPOKEN),
     Topic("disputes", _DISPUTES, _DISPUTES),
     Topic("sdgs adopted", _SDGS_ADOPTED, _AGENDA_2030),
-    Topic("why then", _WHY_THEN, _WHY_THEN),
+    Topic("why then", _WHY_THEN, _WHY_THEN, of_a_moment=True),
 )
 
 
