@@ -154,12 +154,16 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
     the other core) while Telegram's libraries import, which alone take ~0.5 s."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from bot.ahead import train_ahead
+
     config.require_token()  # fail before loading anything, with the `python -m bot chat` hint
-    import bot.indexcache  # noqa: F401 - here, not in the thread, where it would wait on the GIL
+    dirs = (config.data_dir, config.prebuilt_index_dir)
+    ahead = train_ahead(*dirs, config.intents_dir, config.seeds_dir)  # a first start's child
+    from bot.indexcache import engine_builder
 
     knowledge = load_knowledge(config)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load") as pool:
-        engine = pool.submit(load_engine, config, knowledge)
+        engine = pool.submit(engine_builder(*dirs, ahead=ahead), knowledge)
         from bot.app import run_command as run_bot
 
         return run_bot(args, config, engine.result)

@@ -32,6 +32,16 @@ ReplyKind = Literal["answer", "clarify", "smalltalk", "decline"]
 IndexBuilder = Callable[[Sequence[tuple[str, str]], Sequence[Sequence[str]], IndexParams], Index]
 
 
+def index_examples(knowledge: Knowledge) -> list[tuple[str, str]]:
+    """The (intent id, example question) pairs an engine's index is built from."""
+    return [
+        (intent.id, question)
+        for intent in knowledge.intents.values()
+        for questions in intent.questions.values()
+        for question in questions
+    ]
+
+
 def build_index(
     examples: Sequence[tuple[str, str]],
     synonyms: Sequence[Sequence[str]],
@@ -504,12 +514,7 @@ class Engine:
     ) -> None:
         self.knowledge = knowledge
         self.thresholds = thresholds
-        examples = [
-            (intent.id, question)
-            for intent in knowledge.intents.values()
-            for questions in intent.questions.values()
-            for question in questions
-        ]
+        examples = index_examples(knowledge)
         # The builder may only wait, on a first start, for a child process that trains the
         # index (~1.5 s): the engine's own tables (~0.2 s) are made meanwhile.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index") as pool:

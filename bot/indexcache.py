@@ -21,13 +21,12 @@ import contextlib
 import functools
 import hashlib
 import logging
-import multiprocessing
 import os
 import pickle
 import platform
 import tempfile
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Final
 
@@ -35,14 +34,13 @@ import numpy as np
 
 import bot.index
 import bot.text
-from bot.engine import Engine, build_index
-from bot.index import Index, IndexParams
-from bot.knowledge import Knowledge
+from bot.ahead import FOLDER, SUFFIX, child_process
+from bot.engine import Engine, build_index, index_examples
+from bot.index import DEFAULT_PARAMS, Index, IndexParams
+from bot.knowledge import Knowledge, load
 
 logger = logging.getLogger(__name__)
 
-FOLDER: Final = "index"
-_SUFFIX: Final = ".pickle"
 #: Bump when the file's layout changes in a way the code hashes below would not notice.
 _FORMAT: Final = 1
 #: The modules whose code decides what an index holds.
@@ -62,11 +60,17 @@ class IndexCache:
     """
 
     def __init__(
-        self, folder: Path, prebuilt: Path | None = None, apart_from: int = TRAIN_APART_FROM
+        self,
+        folder: Path,
+        prebuilt: Path | None = None,
+        apart_from: int = TRAIN_APART_FROM,
+        ahead: Future[bool] | None = None,
     ) -> None:
         self.folder = Path(folder)
         self.prebuilt = None if prebuilt is None else Path(prebuilt)
         self.apart_from = apart_from
+        #: The child process of `bot.ahead.train_ahead`, which the first build waits for.
+        self._ahead = ahead
 
     def build(
         self,
@@ -74,11 +78,14 @@ class IndexCache:
         synonyms: Sequence[Sequence[str]],
         params: IndexParams,
     ) -> Index:
-        name = f"{cache_key(examples, synonyms, params)}{_SUFFIX}"
+        ahead, self._ahead = self._ahead, None
+        name = f"{cache_key(examples, synonyms, params)}{SUFFIX}"
         path = self.folder / name
         index = self._read(path)
         if index is None and self.prebuilt is not None:
             index = self._read(self.prebuilt / name)
+        if index is None and ahead is not None:
+            index = self._trained_ahead(ahead, path)
         if index is None:
             index = self._train(path, examples, synonyms, params)
         return index.with_examples(examples)  # a saved index holds no example texts
@@ -115,6 +122,16 @@ class IndexCache:
         index = build_index(examples, synonyms, params)
         self._write(path, index)
         return index
+
+    def _trained_ahead(self, ahead: Future[bool], path: Path) -> Index | None:
+        """The index `ahead`'s child saved, if it is this knowledge base's (the child read the
+        files itself: an edit in between gives it another)."""
+        try:
+            ahead.result()
+        except Exception as error:  # a child that died, or a knowledge base it could not load
+            logger.warning("training the index ahead failed (%r)", error)
+            return None
+        return self._read(path)
 
     def _read(self, path: Path) -> Index | None:
         try:
@@ -157,7 +174,7 @@ class IndexCache:
             if temporary is not None:
                 with contextlib.suppress(OSError):
                     Path(temporary).unlink()
-        for old in self.folder.glob(f"*{_SUFFIX}"):
+        for old in self.folder.glob(f"*{SUFFIX}"):
             if old != path:
                 with contextlib.suppress(OSError):
                     old.unlink()
@@ -175,13 +192,21 @@ def _train_and_save(
     return IndexCache(folder)._write(folder / name, build_index(examples, synonyms, params))
 
 
+def train_from_files(folder: Path, intents_dir: Path, seeds_dir: Path) -> bool:
+    """In `bot.ahead`'s child process: load the knowledge base, then train and save its index
+    (False when it is small enough for the bot to train itself, or could not be saved)."""
+    knowledge = load(intents_dir, seeds_dir, cross_check=False)
+    examples = index_examples(knowledge)
+    if len(examples) < TRAIN_APART_FROM:
+        return False
+    name = f"{cache_key(examples, knowledge.synonyms, DEFAULT_PARAMS)}{SUFFIX}"
+    return _train_and_save(folder, name, examples, knowledge.synonyms, DEFAULT_PARAMS)
+
+
 def _in_child(function: Callable[..., bool], *args: object) -> bool:
-    """Run `function(*args)` in a new Python process. Spawned, not forked: the bot has threads
-    (a fork copies their locks in whatever state they are in), and a spawned child starts from a
-    clean heap instead of sharing the bot's."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(function, *args).result()
+    """Run `function(*args)` in a new Python process (`bot.ahead.child_process`)."""
+    with child_process() as child:
+        return child.submit(function, *args).result()
 
 
 def cache_key(
@@ -201,8 +226,11 @@ def cache_key(
     return digest.hexdigest()[:32]
 
 
-def engine_builder(data_dir: Path, prebuilt: Path | None = None) -> Callable[[Knowledge], Engine]:
+def engine_builder(
+    data_dir: Path, prebuilt: Path | None = None, ahead: Future[bool] | None = None
+) -> Callable[[Knowledge], Engine]:
     """Builds engines whose index is saved in (and loaded from) `data_dir/index/`, or loaded
-    from the read-only `prebuilt` folder when it holds the index of the same knowledge."""
-    cache = IndexCache(Path(data_dir) / FOLDER, prebuilt)
+    from the read-only `prebuilt` folder when it holds the index of the same knowledge; the
+    first build waits for `ahead` (`bot.ahead.train_ahead`) when neither folder has it."""
+    cache = IndexCache(Path(data_dir) / FOLDER, prebuilt, ahead=ahead)
     return functools.partial(Engine, build=cache.build)

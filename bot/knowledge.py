@@ -159,8 +159,11 @@ def fingerprint(*folders: Path) -> str:
     return digest.hexdigest()
 
 
-def load(intents_dir: Path, seeds_dir: Path) -> Knowledge:
-    """Load and validate everything; raise KnowledgeError with every problem found."""
+def load(intents_dir: Path, seeds_dir: Path, *, cross_check: bool = True) -> Knowledge:
+    """Load and validate everything; raise KnowledgeError with every problem found.
+    `cross_check=False` skips the checks between intents (a question under two of them, a
+    follow-up that is not an intent): for a process that only trains the index of what the bot
+    itself loads and checks (~0.1 s less)."""
     problems: list[Problem] = []
     sources = _load_sources(seeds_dir, problems)
     ui = _load_ui(intents_dir, problems)
@@ -188,7 +191,8 @@ def load(intents_dir: Path, seeds_dir: Path) -> Knowledge:
             else:
                 intents[intent.id] = intent
     synonyms = ui.synonyms if ui else ()
-    problems.extend(_cross_checks(intents, sources, unreadable, synonyms))
+    if cross_check:
+        problems.extend(_cross_checks(intents, sources, unreadable, synonyms))
     if problems or ui is None:
         raise KnowledgeError(problems)
     return Knowledge(

@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import json
 import logging
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -20,10 +21,12 @@ from pathlib import Path
 import pytest
 
 import bot.indexcache
+from bot.ahead import train_ahead
 from bot.engine import Engine, Question
 from bot.index import DEFAULT_PARAMS
 from bot.indexcache import FOLDER, IndexCache, cache_key, engine_builder
 from bot.knowledge import Knowledge
+from tests.conftest import INTENTS, SEEDS
 
 QUESTION = "Where will the centre be?"
 
@@ -182,6 +185,59 @@ def test_a_child_process_that_dies_costs_no_answer(
     assert answer(engine) == answer(Engine(small))
     assert "training in a child process failed" in caplog.text
     assert len(saved(tmp_path)) == 1
+
+
+def test_a_first_start_trains_ahead_in_a_child_that_reads_the_files_itself(
+    tmp_path: Path,
+    kb: Knowledge,
+    engine: Engine,
+    builds: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`run` with nothing saved: a child started before the bot loads anything reads the intents,
+    trains and saves the index; the bot's own build finds it and answers as if it had trained."""
+    children: list[object] = []
+    monkeypatch.setattr(bot.indexcache, "_in_child", lambda *job: children.append(job))
+    ahead = train_ahead(tmp_path, None, INTENTS, SEEDS)
+    assert ahead is not None
+    first = engine_builder(tmp_path, ahead=ahead)(kb)
+    assert builds == [] and children == []  # trained neither here nor in a child of its own
+    assert len(saved(tmp_path)) == 1
+    for question in (QUESTION, "когда приняли резолюцию", "Орталықтың бюджеті қанша?"):
+        assert answer(first, question) == answer(engine, question)
+    assert train_ahead(tmp_path, None, INTENTS, SEEDS) is None  # the restart: nothing to train
+
+
+def test_no_child_trains_ahead_when_the_image_has_an_index(
+    tmp_path: Path, small: Knowledge
+) -> None:
+    engine_builder(tmp_path / "image")(small)
+    assert train_ahead(tmp_path / "data", tmp_path / "image" / FOLDER, INTENTS, SEEDS) is None
+
+
+def test_when_the_child_ahead_read_other_intents_the_bot_trains_its_own(
+    tmp_path: Path, small: Knowledge, builds: list[int]
+) -> None:
+    """An edit between the child's reading and the bot's: the child's index is not used."""
+    ahead = train_ahead(tmp_path, None, INTENTS, SEEDS)  # the whole base; the bot has 12 intents
+    engine = engine_builder(tmp_path, ahead=ahead)(small)
+    assert len(builds) == 1
+    assert answer(engine) == answer(Engine(small))
+    assert len(saved(tmp_path)) == 1  # the bot's; the child's is replaced
+
+
+def test_a_child_ahead_that_fails_is_logged_and_costs_no_answer(
+    tmp_path: Path, small: Knowledge, builds: list[int], caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = tmp_path / "intents"
+    shutil.copytree(INTENTS, broken)
+    (broken / "centre.yaml").write_text("intents: [unclosed\n")
+    ahead = train_ahead(tmp_path / "data", None, broken, SEEDS)
+    with caplog.at_level(logging.WARNING, logger="bot.indexcache"):
+        engine = engine_builder(tmp_path / "data", ahead=ahead)(small)
+    assert "training the index ahead failed" in caplog.text
+    assert len(builds) == 1
+    assert answer(engine) == answer(Engine(small))
 
 
 def test_the_key_changes_with_examples_synonyms_and_parameters() -> None:
