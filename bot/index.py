@@ -703,7 +703,10 @@ class Index:
         centroid_features = np.repeat(np.arange(n_features), np.diff(self._centroid_starts))
         weights[centroid_features, self._centroid_intents] = p.init_scale * self._centroid_values
         bias = np.zeros(n_intents, dtype=np.float32)
-        squares = np.zeros_like(weights)  # AdaGrad's sums of squared gradients
+        # AdaGrad's sums of squared gradients. np.zeros, not zeros_like, which first writes 40 MB
+        # of zeros: these pages come zeroed from the system as the updates first touch them
+        # (0.08 s of a first start's training, cProfile).
+        squares = np.zeros(weights.shape, dtype=weights.dtype)
         bias_squares = np.zeros_like(bias)
         flat_weights, flat_squares = weights.reshape(-1), squares.reshape(-1)
         lengths = np.diff(self._row_starts)

@@ -750,7 +750,8 @@ def run(quick: bool = False, variants: Sequence[str] = ("shipped", "unlimited"))
     )
     report.target(
         "End to end start-up < 2 s",
-        max(main["startup_seconds"], main["image_startup_seconds"]) < 2,
+        max(main["startup_seconds"], main["image_startup_seconds"], main["first_startup_seconds"])
+        < 2,
         f"{main['image_startup_seconds']:.2f} s new container, {main['startup_seconds']:.2f} s "
         f"restart; {main['first_startup_seconds']:.2f} s when the index must be trained first "
         f"({main['variant']})",
