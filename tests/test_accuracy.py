@@ -95,6 +95,11 @@ POOLS = {
     # comparisons, personal requests, unstated reasons); measured once with the engine as of
     # e6935e8; the "why then" topic and "where in Astana" were added after that.
     "fresh-30": ("heldout30.yaml",),
+    # 115 in-scope questions over all 50 facts in eight styles (typos, keywords, long chatty
+    # messages, paraphrases, "I read that…", slang, official, two facts at once) and 95 near
+    # misses (what happened after the articles, procedures, quantities, comparisons, invented
+    # details); measured once with the engine as of 47b0175; nothing changed for it.
+    "fresh-31": ("heldout31.yaml",),
 }
 
 #: (pool, language or outcome, floor). Measured 2026-11-23 after adding chatty and formal
@@ -253,6 +258,13 @@ FLOORS = [
     ("fresh-30", "ru", 0.892),
     ("fresh-30", "kk", 0.964),
     ("fresh-30", "decline", 0.966),
+    # heldout31 first measured (47b0175): en 30/35, ru 30/34, kk 33/36, declined 81/85 (3
+    # quoted), small talk 8/9.
+    ("fresh-31", "en", 0.828),
+    ("fresh-31", "ru", 0.852),
+    ("fresh-31", "kk", 0.888),
+    ("fresh-31", "decline", 0.941),
+    ("fresh-31", "smalltalk", 0.777),
 ]
 #: Off-topic questions answered with a quote, per pool: the target is none; these are the
 #: counts measured with the floors above. heldout12's three and one of heldout13's two were
@@ -281,6 +293,7 @@ QUOTED_LIMITS = {
     "fresh-28": 1,  # 2 when first measured (UNDP's office; the year the SDGs were adopted, declined since)
     "stress-29": 14,  # 25 when first measured, 14 after the topics its misses showed
     "fresh-30": 0,  # 2 when first measured (where in Astana they met; why at the 74th session)
+    "fresh-31": 3,  # internships for Afghan students, the Aral Sea, what Kyrgyzstan's minister said
 }
 
 
