@@ -79,7 +79,7 @@ class IndexCache:
         params: IndexParams,
     ) -> Index:
         ahead, self._ahead = self._ahead, None
-        name = f"{cache_key(examples, synonyms, params)}{SUFFIX}"
+        name = _file_name(examples, synonyms, params)
         path = self.folder / name
         index = self._read(path)
         if index is None and self.prebuilt is not None:
@@ -199,7 +199,7 @@ def train_from_files(folder: Path, intents_dir: Path, seeds_dir: Path) -> bool:
     examples = index_examples(knowledge)
     if len(examples) < TRAIN_APART_FROM:
         return False
-    name = f"{cache_key(examples, knowledge.synonyms, DEFAULT_PARAMS)}{SUFFIX}"
+    name = _file_name(examples, knowledge.synonyms, DEFAULT_PARAMS)
     return _train_and_save(folder, name, examples, knowledge.synonyms, DEFAULT_PARAMS)
 
 
@@ -207,6 +207,15 @@ def _in_child(function: Callable[..., bool], *args: object) -> bool:
     """Run `function(*args)` in a new Python process (`bot.ahead.child_process`)."""
     with child_process() as child:
         return child.submit(function, *args).result()
+
+
+def _file_name(
+    examples: Sequence[tuple[str, str]],
+    synonyms: Sequence[Sequence[str]],
+    params: IndexParams,
+) -> str:
+    """The saved index's file name: the bot finds `bot.ahead`'s child's file by it."""
+    return f"{cache_key(examples, synonyms, params)}{SUFFIX}"
 
 
 def cache_key(
